@@ -1,0 +1,155 @@
+from django.contrib import admin
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    Category,
+    Document,
+    Followup,
+    HelpdeskSettings,
+    History,
+    Location,
+    RoutingRule,
+    Solution,
+    Task,
+    Team,
+    TeamMembership,
+    Theme,
+    Ticket,
+)
+
+
+class TreeAdmin(admin.ModelAdmin):
+    """Show a tree as an indented list in path order, searchable by any part of the path."""
+
+    list_display = ("indented_name", "is_active")
+    list_filter = ("is_active",)
+    search_fields = ("full_name",)
+    ordering = ("full_name",)
+    autocomplete_fields = ("parent",)
+
+    @admin.display(description=_("name"), ordering="full_name")
+    def indented_name(self, obj):
+        return format_html(
+            '<span style="padding-left:{}em">{}{}</span>',
+            obj.depth * 1.5,
+            "└ " if obj.depth else "",
+            obj.name,
+        )
+
+
+@admin.register(Category)
+class CategoryAdmin(TreeAdmin):
+    pass
+
+
+@admin.register(Location)
+class LocationAdmin(TreeAdmin):
+    list_display = ("indented_name", "kind", "is_active")
+    list_filter = ("kind", "is_active")
+
+
+@admin.register(Theme)
+class ThemeAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "position", "description", "is_active")
+    list_editable = ("position", "is_active")
+    list_filter = ("is_active", "parent")
+    search_fields = ("name", "description")
+    prepopulated_fields = {"slug": ("name",)}
+    autocomplete_fields = ("parent", "category")
+
+
+class TeamMembershipInline(admin.TabularInline):
+    model = TeamMembership
+    extra = 1
+    autocomplete_fields = ("user",)
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "email", "is_active")
+    list_filter = ("kind", "is_active")
+    search_fields = ("name",)
+    inlines = [TeamMembershipInline]
+
+
+@admin.register(RoutingRule)
+class RoutingRuleAdmin(admin.ModelAdmin):
+    list_display = ("position", "name", "theme", "category", "location", "team", "is_active")
+    list_display_links = ("name",)
+    list_editable = ("position", "is_active")
+    list_filter = ("team", "is_active")
+    search_fields = ("name",)
+    autocomplete_fields = ("theme", "category", "location", "team", "assignee", "observers")
+
+
+@admin.register(HelpdeskSettings)
+class HelpdeskSettingsAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "auto_close_days", "default_team")
+    autocomplete_fields = ("default_team",)
+
+    def has_add_permission(self, request):
+        return not HelpdeskSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """Timeline rows are shown, never edited here: changes go through the workflow."""
+
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class FollowupInline(ReadOnlyInline):
+    model = Followup
+    fields = ("created_at", "author", "is_private", "content")
+
+
+class TaskInline(ReadOnlyInline):
+    model = Task
+    fields = ("created_at", "author", "state", "assigned_user", "assigned_team", "content")
+
+
+class DocumentInline(ReadOnlyInline):
+    model = Document
+    fields = ("created_at", "uploaded_by", "original_name", "size", "is_private")
+
+
+class SolutionInline(ReadOnlyInline):
+    model = Solution
+    fields = ("created_at", "author", "status", "decided_by", "decided_at", "content")
+
+
+class HistoryInline(ReadOnlyInline):
+    model = History
+    fields = ("created_at", "actor", "field", "old_value", "new_value")
+
+
+@admin.register(Ticket)
+class TicketAdmin(admin.ModelAdmin):
+    """Tickets are read here; they change only through the workflow's services."""
+
+    list_display = ("id", "title", "status", "priority", "team", "assignee", "last_activity_at")
+    list_filter = ("status", "type", "priority", "team")
+    search_fields = ("=id", "title")
+    list_select_related = ("team", "assignee")
+    date_hierarchy = "created_at"
+    inlines = [FollowupInline, TaskInline, DocumentInline, SolutionInline, HistoryInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

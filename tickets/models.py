@@ -1,0 +1,636 @@
+import uuid
+from pathlib import PurePath
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+PATH_SEPARATOR = " > "
+
+
+class TreeNode(models.Model):
+    """A node of a named tree that keeps its full path for display and search."""
+
+    name = models.CharField(_("name"), max_length=150)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    full_name = models.CharField(_("full name"), max_length=1000, editable=False)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["full_name"]
+
+    def __str__(self):
+        return self.full_name or self.name
+
+    def save(self, *args, **kwargs):
+        old_full_name = self.full_name
+        self.full_name = self._compute_full_name()
+        super().save(*args, **kwargs)
+        if old_full_name and old_full_name != self.full_name:
+            for child in self.children.all():
+                child.save()
+
+    def _compute_full_name(self) -> str:
+        if self.parent is None:
+            return self.name
+        return f"{self.parent.full_name}{PATH_SEPARATOR}{self.name}"
+
+    def ancestor_ids(self) -> list[int]:
+        """Return this node's id and its ancestors' ids, nearest first."""
+        ids, node = [], self
+        while node is not None:
+            ids.append(node.pk)
+            node = node.parent
+        return ids
+
+    @property
+    def depth(self) -> int:
+        return self.full_name.count(PATH_SEPARATOR)
+
+
+class Category(TreeNode):
+    class Meta(TreeNode.Meta):
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+
+
+class Location(TreeNode):
+    class Kind(models.TextChoices):
+        CAMPUS = "campus", _("Campus")
+        BUILDING = "building", _("Building")
+        FLOOR = "floor", _("Floor")
+        ROOM = "room", _("Room")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.ROOM)
+
+    class Meta(TreeNode.Meta):
+        verbose_name = _("location")
+        verbose_name_plural = _("locations")
+
+
+class Theme(models.Model):
+    """A tile of the portal's catalogue; a theme may hold sub-themes."""
+
+    name = models.CharField(_("name"), max_length=150)
+    slug = models.SlugField(_("slug"), max_length=150, unique=True)
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    icon = models.CharField(
+        _("icon"), max_length=50, blank=True, help_text=_("Name of an icon of the portal.")
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent theme"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    category = models.ForeignKey(
+        Category,
+        verbose_name=_("default category"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    position = models.PositiveIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("theme")
+        verbose_name_plural = _("themes")
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        if self.parent_id:
+            return f"{self.parent.name}{PATH_SEPARATOR}{self.name}"
+        return self.name
+
+    def ancestor_ids(self) -> list[int]:
+        ids, node = [], self
+        while node is not None:
+            ids.append(node.pk)
+            node = node.parent
+        return ids
+
+
+class Team(models.Model):
+    """A group of technicians: a DSIN team, a directorate, a faculty's correspondents."""
+
+    class Kind(models.TextChoices):
+        IT_DEPARTMENT = "dsin", _("IT department (DSIN)")
+        DIRECTORATE = "directorate", _("Business directorate")
+        FACULTY = "faculty", _("Faculty IT correspondents")
+
+    name = models.CharField(_("name"), max_length=150, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.IT_DEPARTMENT)
+    email = models.EmailField(_("team e-mail"), blank=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        through="TeamMembership",
+        verbose_name=_("members"),
+        related_name="teams",
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class TeamMembership(models.Model):
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="team_memberships",
+    )
+    is_manager = models.BooleanField(
+        _("supervisor"), default=False, help_text=_("Supervisors see the team's dashboards.")
+    )
+
+    class Meta:
+        verbose_name = _("team membership")
+        verbose_name_plural = _("team memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["team", "user"], name="unique_team_member"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.team}"
+
+
+class RoutingRule(models.Model):
+    """Send new tickets to a team; the rules are tried in order and the first match wins."""
+
+    name = models.CharField(_("name"), max_length=150)
+    position = models.PositiveIntegerField(_("position"), default=0)
+    theme = models.ForeignKey(
+        Theme,
+        verbose_name=_("theme"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        help_text=_("Also matches its sub-themes. Empty: any theme."),
+    )
+    category = models.ForeignKey(
+        Category,
+        verbose_name=_("category"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        help_text=_("Also matches its sub-categories. Empty: any category."),
+    )
+    location = models.ForeignKey(
+        Location,
+        verbose_name=_("location"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        help_text=_("Also matches the places inside it. Empty: anywhere."),
+    )
+    team = models.ForeignKey(Team, verbose_name=_("team"), on_delete=models.CASCADE)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("technician"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    observers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("observers"), blank=True, related_name="+"
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("routing rule")
+        verbose_name_plural = _("routing rules")
+        ordering = ["position", "id"]
+
+    def __str__(self):
+        return self.name
+
+
+class HelpdeskSettings(models.Model):
+    """Settings an admin edits in Django admin; there is a single row."""
+
+    auto_close_days = models.PositiveIntegerField(
+        _("auto-close delay (days)"),
+        default=7,
+        help_text=_(
+            "A solved ticket whose solution the requester has not answered "
+            "is closed after this many days."
+        ),
+    )
+    default_team = models.ForeignKey(
+        Team,
+        verbose_name=_("default team"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Receives the new tickets that no routing rule matches."),
+    )
+
+    class Meta:
+        verbose_name = _("helpdesk settings")
+        verbose_name_plural = _("helpdesk settings")
+
+    def __str__(self):
+        return str(_("Helpdesk settings"))
+
+    def save(self, *args, **kwargs):
+        self.pk = 1
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def load(cls) -> "HelpdeskSettings":
+        obj, _created = cls.objects.get_or_create(pk=1)
+        return obj
+
+
+class Level(models.IntegerChoices):
+    VERY_LOW = 1, _("Very low")
+    LOW = 2, _("Low")
+    MEDIUM = 3, _("Medium")
+    HIGH = 4, _("High")
+    VERY_HIGH = 5, _("Very high")
+
+
+class Priority(models.IntegerChoices):
+    VERY_LOW = 1, _("Very low")
+    LOW = 2, _("Low")
+    MEDIUM = 3, _("Medium")
+    HIGH = 4, _("High")
+    VERY_HIGH = 5, _("Very high")
+    MAJOR = 6, _("Major")
+
+
+# PRIORITY_MATRIX[urgency][impact]: the more urgent and the wider, the higher.
+PRIORITY_MATRIX = {
+    1: {1: 1, 2: 1, 3: 2, 4: 2, 5: 3},
+    2: {1: 1, 2: 2, 3: 2, 4: 3, 5: 3},
+    3: {1: 2, 2: 2, 3: 3, 4: 3, 5: 4},
+    4: {1: 2, 2: 3, 3: 4, 4: 4, 5: 5},
+    5: {1: 3, 2: 4, 3: 4, 4: 5, 5: 5},
+}
+
+
+def compute_priority(urgency: int, impact: int) -> int:
+    return PRIORITY_MATRIX[urgency][impact]
+
+
+class Ticket(models.Model):
+    class Type(models.TextChoices):
+        INCIDENT = "incident", _("Incident")
+        REQUEST = "request", _("Request")
+
+    class Status(models.IntegerChoices):
+        NEW = 1, _("New")
+        ASSIGNED = 2, _("In progress (assigned)")
+        PLANNED = 3, _("In progress (planned)")
+        PENDING = 4, _("Pending")
+        SOLVED = 5, _("Solved")
+        CLOSED = 6, _("Closed")
+
+    class LocationMode(models.TextChoices):
+        ON_SITE = "onsite", _("On site (or office)")
+        REMOTE = "remote", _("Teleworking")
+
+    class Source(models.TextChoices):
+        PORTAL = "portal", _("Portal")
+        EMAIL = "email", _("E-mail")
+        PHONE = "phone", _("Phone")
+        BACK_OFFICE = "backoffice", _("Back office")
+
+    OPEN_STATUSES = (Status.NEW, Status.ASSIGNED, Status.PLANNED, Status.PENDING)
+
+    type = models.CharField(_("type"), max_length=10, choices=Type, default=Type.INCIDENT)
+    title = models.CharField(_("title"), max_length=255)
+    description = models.TextField(_("description"), blank=True)
+    status = models.PositiveSmallIntegerField(_("status"), choices=Status, default=Status.NEW)
+    urgency = models.PositiveSmallIntegerField(_("urgency"), choices=Level, default=Level.MEDIUM)
+    impact = models.PositiveSmallIntegerField(_("impact"), choices=Level, default=Level.MEDIUM)
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), choices=Priority, default=Priority.MEDIUM
+    )
+    theme = models.ForeignKey(
+        Theme, verbose_name=_("theme"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    category = models.ForeignKey(
+        Category, verbose_name=_("category"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requester"),
+        on_delete=models.PROTECT,
+        related_name="requested_tickets",
+    )
+    beneficiary = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("beneficiary"),
+        on_delete=models.PROTECT,
+        related_name="benefiting_tickets",
+    )
+    observers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("observers"),
+        blank=True,
+        related_name="observed_tickets",
+    )
+    location_mode = models.CharField(
+        _("location type"), max_length=10, choices=LocationMode, default=LocationMode.ON_SITE
+    )
+    location = models.ForeignKey(
+        Location, verbose_name=_("location"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    team = models.ForeignKey(
+        Team,
+        verbose_name=_("team"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tickets",
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("technician"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_tickets",
+    )
+    source = models.CharField(_("source"), max_length=12, choices=Source, default=Source.PORTAL)
+    answers = models.JSONField(_("answers to the theme's questions"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    taken_at = models.DateTimeField(_("first taken"), null=True, blank=True)
+    solved_at = models.DateTimeField(_("solved"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    last_activity_at = models.DateTimeField(_("last activity"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("ticket")
+        verbose_name_plural = _("tickets")
+        ordering = ["-last_activity_at"]
+        indexes = [
+            # Back office "Mon équipe": a team's tickets by status, latest activity first.
+            models.Index(
+                fields=["team", "status", "-last_activity_at"], name="ticket_team_queue"
+            ),
+            # Back office "Mes tickets": a technician's tickets by status.
+            models.Index(
+                fields=["assignee", "status", "-last_activity_at"], name="ticket_assignee_queue"
+            ),
+            # Portal "Mes demandes d'assistance": tickets I filed, latest first.
+            models.Index(fields=["requester", "-last_activity_at"], name="ticket_requester"),
+            # Portal "Mes demandes d'assistance": tickets filed for me by someone else.
+            models.Index(fields=["beneficiary", "-last_activity_at"], name="ticket_beneficiary"),
+            # Auto-close: solved tickets whose solution has waited past the delay.
+            models.Index(
+                fields=["solved_at"], condition=Q(status=5), name="ticket_solved_waiting"
+            ),
+            # Back office "Tous": every ticket by status, latest activity first.
+            models.Index(fields=["status", "-last_activity_at"], name="ticket_status_activity"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__gte=1, status__lte=6), name="ticket_status_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(urgency__gte=1, urgency__lte=5) & Q(impact__gte=1, impact__lte=5),
+                name="ticket_levels_range",
+            ),
+        ]
+
+    def __str__(self):
+        return f"#{self.pk} {self.title}"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == self.Status.CLOSED
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+
+class TimelineItem(models.Model):
+    """What followups, tasks and solutions share: a ticket, an author and a time."""
+
+    ticket = models.ForeignKey(Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    content = models.TextField(_("content"))
+    created_at = models.DateTimeField(_("date"), default=timezone.now)
+
+    class Meta:
+        abstract = True
+        ordering = ["created_at", "id"]
+
+
+class Followup(TimelineItem):
+    is_private = models.BooleanField(_("private"), default=False)
+
+    class Meta(TimelineItem.Meta):
+        verbose_name = _("followup")
+        verbose_name_plural = _("followups")
+        default_related_name = "followups"
+        indexes = [
+            # Ticket page timeline: a ticket's followups in order.
+            models.Index(fields=["ticket", "created_at"], name="followup_timeline"),
+        ]
+
+    def __str__(self):
+        return _("Followup on #%(ticket)s") % {"ticket": self.ticket_id}
+
+
+class Task(TimelineItem):
+    class State(models.TextChoices):
+        TODO = "todo", _("To do")
+        DONE = "done", _("Done")
+
+    is_private = models.BooleanField(_("private"), default=False)
+    state = models.CharField(_("state"), max_length=5, choices=State, default=State.TODO)
+    duration_minutes = models.PositiveIntegerField(_("duration (minutes)"), default=0)
+    planned_start = models.DateTimeField(_("planned start"), null=True, blank=True)
+    planned_end = models.DateTimeField(_("planned end"), null=True, blank=True)
+    assigned_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("given to (person)"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tasks",
+    )
+    assigned_team = models.ForeignKey(
+        Team,
+        verbose_name=_("given to (team)"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tasks",
+    )
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+
+    class Meta(TimelineItem.Meta):
+        verbose_name = _("task")
+        verbose_name_plural = _("tasks")
+        default_related_name = "tasks"
+        indexes = [
+            # Ticket page timeline: a ticket's tasks in order.
+            models.Index(fields=["ticket", "created_at"], name="task_timeline"),
+            # Back office "Mes tâches" and expert access: tasks given to a person.
+            models.Index(fields=["assigned_user", "state"], name="task_expert_user"),
+            # Expert access: tasks given to a team.
+            models.Index(fields=["assigned_team", "state"], name="task_expert_team"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(planned_end__isnull=True)
+                | Q(planned_start__isnull=True)
+                | Q(planned_end__gte=models.F("planned_start")),
+                name="task_planned_order",
+            ),
+        ]
+
+    def __str__(self):
+        return _("Task on #%(ticket)s") % {"ticket": self.ticket_id}
+
+
+class Solution(TimelineItem):
+    class Status(models.TextChoices):
+        WAITING = "waiting", _("Waiting for approval")
+        ACCEPTED = "accepted", _("Accepted")
+        REFUSED = "refused", _("Refused")
+
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.WAITING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Empty when the ticket was closed automatically."),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta(TimelineItem.Meta):
+        verbose_name = _("solution")
+        verbose_name_plural = _("solutions")
+        default_related_name = "solutions"
+        indexes = [
+            # Ticket page timeline: a ticket's solutions in order.
+            models.Index(fields=["ticket", "created_at"], name="solution_timeline"),
+        ]
+        constraints = [
+            # At most one solution waits for the requester on a ticket.
+            models.UniqueConstraint(
+                fields=["ticket"],
+                condition=Q(status="waiting"),
+                name="one_waiting_solution_per_ticket",
+            ),
+        ]
+
+    def __str__(self):
+        return _("Solution on #%(ticket)s") % {"ticket": self.ticket_id}
+
+
+def document_upload_to(instance, filename: str) -> str:
+    # A random name: the original one is kept in the row, never trusted as a path.
+    suffix = PurePath(filename).suffix.lower()[:10]
+    return f"tickets/{instance.ticket_id}/{uuid.uuid4().hex}{suffix}"
+
+
+class Document(models.Model):
+    ticket = models.ForeignKey(
+        Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="documents"
+    )
+    file = models.FileField(_("file"), upload_to=document_upload_to, max_length=255)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100, blank=True)
+    size = models.PositiveBigIntegerField(_("size (bytes)"), default=0)
+    is_private = models.BooleanField(_("private"), default=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    followup = models.ForeignKey(
+        Followup, null=True, blank=True, on_delete=models.CASCADE, related_name="documents"
+    )
+    task = models.ForeignKey(
+        Task, null=True, blank=True, on_delete=models.CASCADE, related_name="documents"
+    )
+    solution = models.ForeignKey(
+        Solution, null=True, blank=True, on_delete=models.CASCADE, related_name="documents"
+    )
+    created_at = models.DateTimeField(_("date"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        ordering = ["created_at", "id"]
+        indexes = [
+            # Ticket page timeline: a ticket's documents in order.
+            models.Index(fields=["ticket", "created_at"], name="document_timeline"),
+        ]
+
+    def __str__(self):
+        return self.original_name
+
+
+class History(models.Model):
+    """One change of one field of a ticket: who, when, from what, to what."""
+
+    ticket = models.ForeignKey(
+        Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="history"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Empty for an automatic change."),
+    )
+    field = models.CharField(_("field"), max_length=50)
+    old_value = models.CharField(_("old value"), max_length=255, blank=True)
+    new_value = models.CharField(_("new value"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("date"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("history entry")
+        verbose_name_plural = _("history")
+        ordering = ["created_at", "id"]
+        indexes = [
+            # Ticket page "Historique": a ticket's changes in order.
+            models.Index(fields=["ticket", "created_at"], name="history_timeline"),
+        ]
+
+    def __str__(self):
+        return f"#{self.ticket_id} {self.field}: {self.old_value} → {self.new_value}"

@@ -1,0 +1,131 @@
+"""Who may see and do what with tickets: the one place that decides.
+
+Roles on a ticket:
+- requester, beneficiary, observer: see the ticket and its public items; the
+  requester and the beneficiary accept or refuse a solution;
+- technician of the ticket's team, its assignee, a supervisor of its team, an admin:
+  see everything, private items included, and work the ticket;
+- expert (holds a task on the ticket, in person or through a team): sees everything
+  and adds followups, tasks and documents, but does not assign, transfer or solve;
+- anyone else: the ticket does not exist for them (views answer 404).
+"""
+
+from django.db.models import Q
+
+from .models import Task, TeamMembership, Ticket
+
+
+def _memberships(user) -> dict[int, bool]:
+    """Return {team id: is supervisor} for the user, cached on the user object."""
+    cached = getattr(user, "_help_memberships", None)
+    if cached is None:
+        cached = dict(
+            TeamMembership.objects.filter(user=user, team__is_active=True).values_list(
+                "team_id", "is_manager"
+            )
+        )
+        user._help_memberships = cached
+    return cached
+
+
+def team_ids(user) -> set[int]:
+    if not user.is_authenticated:
+        return set()
+    return set(_memberships(user))
+
+
+def managed_team_ids(user) -> set[int]:
+    if not user.is_authenticated:
+        return set()
+    return {team_id for team_id, is_manager in _memberships(user).items() if is_manager}
+
+
+def is_admin(user) -> bool:
+    return user.is_authenticated and user.is_active and user.is_superuser
+
+
+def is_technician(user) -> bool:
+    return is_admin(user) or bool(team_ids(user))
+
+
+def is_supervisor(user) -> bool:
+    return is_admin(user) or bool(managed_team_ids(user))
+
+
+def is_party(user, ticket: Ticket) -> bool:
+    """Tell whether the user filed the ticket, benefits from it or observes it."""
+    if not user.is_authenticated:
+        return False
+    if user.pk in (ticket.requester_id, ticket.beneficiary_id):
+        return True
+    return ticket.observers.filter(pk=user.pk).exists()
+
+
+def is_expert(user, ticket: Ticket) -> bool:
+    """Tell whether the user holds a task on the ticket, in person or through a team."""
+    if not user.is_authenticated:
+        return False
+    return Task.objects.filter(
+        Q(assigned_user=user) | Q(assigned_team__in=team_ids(user)), ticket=ticket
+    ).exists()
+
+
+def can_manage_ticket(user, ticket: Ticket) -> bool:
+    """Assign, transfer, change fields, propose a solution."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if is_admin(user):
+        return True
+    return ticket.assignee_id == user.pk or ticket.team_id in team_ids(user)
+
+
+def can_work_ticket(user, ticket: Ticket) -> bool:
+    """Add followups, tasks and documents, and see private items."""
+    return can_manage_ticket(user, ticket) or (user.is_active and is_expert(user, ticket))
+
+
+def can_see_private(user, ticket: Ticket) -> bool:
+    return can_work_ticket(user, ticket)
+
+
+def can_view_ticket(user, ticket: Ticket) -> bool:
+    if not (user.is_authenticated and user.is_active):
+        return False
+    return is_party(user, ticket) or can_work_ticket(user, ticket)
+
+
+def can_add_followup(user, ticket: Ticket) -> bool:
+    return can_view_ticket(user, ticket)
+
+
+def can_decide_solution(user, ticket: Ticket) -> bool:
+    """Accept or refuse a solution: the requester or the beneficiary only."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    return user.pk in (ticket.requester_id, ticket.beneficiary_id)
+
+
+def can_complete_task(user, task: Task) -> bool:
+    if can_manage_ticket(user, task.ticket):
+        return True
+    if not (user.is_authenticated and user.is_active):
+        return False
+    return task.assigned_user_id == user.pk or task.assigned_team_id in team_ids(user)
+
+
+def visible_tickets_q(user) -> Q:
+    """A filter for the tickets the user may see (see tickets_visible_to)."""
+    if not (user.is_authenticated and user.is_active):
+        return Q(pk__in=[])
+    if is_admin(user):
+        return Q()
+    observed = Ticket.observers.through.objects.filter(user=user).values("ticket_id")
+    party = Q(requester=user) | Q(beneficiary=user) | Q(pk__in=observed)
+    teams = team_ids(user)
+    expert_tasks = Task.objects.filter(Q(assigned_user=user) | Q(assigned_team__in=teams))
+    return (
+        party
+        | Q(team__in=teams)
+        | Q(assignee=user)
+        | Q(pk__in=expert_tasks.values("ticket_id"))
+    )

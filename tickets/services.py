@@ -1,0 +1,539 @@
+"""Every change to a ticket: one transaction each, each written to the history.
+
+Callers check that the user may *see* the ticket (and answer 404 when not); the
+services re-check what the user may *do* and raise PermissionDenied, and raise
+TicketError with a translated message when the workflow forbids the change.
+"""
+
+from datetime import timedelta
+from pathlib import PurePath
+
+import nh3
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import permissions
+from .models import (
+    Category,
+    Document,
+    Followup,
+    HelpdeskSettings,
+    History,
+    Location,
+    RoutingRule,
+    Solution,
+    Task,
+    Team,
+    Theme,
+    Ticket,
+    compute_priority,
+)
+
+Status = Ticket.Status
+
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+# Files a browser could run or render as a page are refused.
+REFUSED_EXTENSIONS = frozenset(
+    ".exe .com .bat .cmd .msi .scr .pif .cpl .dll .ps1 .vbs .vbe .js .jse .wsf .wsh .hta "
+    ".jar .sh .app .html .htm .xhtml .shtml .svg .svgz .xml .php".split()
+)
+ALLOWED_TAGS = {"p", "br", "strong", "b", "em", "i", "u", "ul", "ol", "li", "a", "blockquote"}
+
+
+class TicketError(Exception):
+    """A change the workflow forbids; its message is translated for the user."""
+
+
+def clean_html(text: str) -> str:
+    """Keep the light formatting we offer and drop everything else (scripts included)."""
+    return nh3.clean(
+        text or "",
+        tags=ALLOWED_TAGS,
+        attributes={"a": {"href"}},
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+    ).strip()
+
+
+def _has_text(html: str) -> bool:
+    return bool(nh3.clean(html, tags=set()).strip())
+
+
+def _lock(ticket: Ticket) -> Ticket:
+    """Re-read the ticket under a row lock so two changes never interleave."""
+    return Ticket.objects.select_for_update().get(pk=ticket.pk)
+
+
+def _ensure_not_closed(ticket: Ticket) -> None:
+    if ticket.status == Status.CLOSED:
+        raise TicketError(_("This ticket is closed: it can no longer be changed."))
+
+
+def _ensure_open(ticket: Ticket) -> None:
+    _ensure_not_closed(ticket)
+    if ticket.status == Status.SOLVED:
+        raise TicketError(
+            _("A solution is waiting for the requester's answer: wait for it or add a followup.")
+        )
+
+
+def _display(value) -> str:
+    return "" if value is None else str(value)[:255]
+
+
+def _record(ticket: Ticket, actor, field: str, old, new) -> None:
+    History.objects.create(
+        ticket=ticket, actor=actor, field=field, old_value=_display(old), new_value=_display(new)
+    )
+
+
+def _change(ticket: Ticket, actor, **changes) -> None:
+    """Set fields on a locked ticket, write one history entry per real change, save."""
+    now = timezone.now()
+    changed = ["last_activity_at"]
+    for field, new in changes.items():
+        old = getattr(ticket, field)
+        if old == new:
+            continue
+        setattr(ticket, field, new)
+        changed.append(field)
+        if not field.endswith("_at"):
+            _record(ticket, actor, field, old, new)
+    ticket.last_activity_at = now
+    ticket.save(update_fields=changed)
+
+
+def _working_status(ticket: Ticket) -> int:
+    """The status of a ticket that is being worked: assigned when someone holds it."""
+    return Status.ASSIGNED if ticket.assignee_id else Status.NEW
+
+
+def find_routing_rule(
+    *, theme: Theme | None, category: Category | None, location: Location | None
+) -> RoutingRule | None:
+    """Return the first active rule that matches (a rule's tree nodes match their subtrees)."""
+
+    def matches(field, node):
+        if node is None:
+            return Q(**{f"{field}__isnull": True})
+        return Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__in": node.ancestor_ids()})
+
+    return (
+        RoutingRule.objects.filter(is_active=True, team__is_active=True)
+        .filter(matches("theme", theme), matches("category", category))
+        .filter(matches("location", location))
+        .select_related("team", "assignee")
+        .order_by("position", "id")
+        .first()
+    )
+
+
+@transaction.atomic
+def ticket_create(
+    *,
+    requester,
+    title: str,
+    description: str = "",
+    type: str = Ticket.Type.INCIDENT,
+    theme: Theme | None = None,
+    category: Category | None = None,
+    urgency: int = 3,
+    impact: int = 3,
+    beneficiary=None,
+    location_mode: str = Ticket.LocationMode.ON_SITE,
+    location: Location | None = None,
+    source: str = Ticket.Source.PORTAL,
+    answers: dict | None = None,
+    observers=(),
+    team: Team | None = None,
+    assignee=None,
+) -> Ticket:
+    title = " ".join((title or "").split())
+    if not title:
+        raise TicketError(_("A ticket needs a title."))
+    if category is None and theme is not None:
+        category = theme.category
+    observers = list(observers)
+    if team is None:
+        rule = find_routing_rule(theme=theme, category=category, location=location)
+        if rule is not None:
+            team = rule.team
+            assignee = assignee or rule.assignee
+            observers += list(rule.observers.all())
+        else:
+            team = HelpdeskSettings.load().default_team
+    now = timezone.now()
+    ticket = Ticket.objects.create(
+        type=type,
+        title=title[:255],
+        description=clean_html(description),
+        status=Status.ASSIGNED if assignee else Status.NEW,
+        urgency=urgency,
+        impact=impact,
+        priority=compute_priority(urgency, impact),
+        theme=theme,
+        category=category,
+        requester=requester,
+        beneficiary=beneficiary or requester,
+        location_mode=location_mode,
+        location=location,
+        team=team,
+        assignee=assignee,
+        source=source,
+        answers=answers or {},
+        created_at=now,
+        taken_at=now if assignee else None,
+        last_activity_at=now,
+    )
+    if observers:
+        ticket.observers.add(*observers)
+    _record(ticket, requester, "status", None, ticket.status)
+    return ticket
+
+
+@transaction.atomic
+def ticket_update(*, ticket: Ticket, actor, **changes) -> Ticket:
+    """Change the ticket's descriptive fields; urgency and impact recompute the priority."""
+    allowed = {"title", "type", "category", "urgency", "impact", "priority"}
+    allowed |= {"location_mode", "location"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ValueError(f"ticket_update cannot change {sorted(unknown)}")
+    ticket = _lock(ticket)
+    if not permissions.can_manage_ticket(actor, ticket):
+        raise PermissionDenied
+    _ensure_not_closed(ticket)
+    if ("urgency" in changes or "impact" in changes) and "priority" not in changes:
+        changes["priority"] = compute_priority(
+            changes.get("urgency", ticket.urgency), changes.get("impact", ticket.impact)
+        )
+    _change(ticket, actor, **changes)
+    return ticket
+
+
+@transaction.atomic
+def ticket_assign(*, ticket: Ticket, actor, assignee) -> Ticket:
+    """Give the ticket to a technician (or to nobody, with assignee=None)."""
+    ticket = _lock(ticket)
+    if not permissions.can_manage_ticket(actor, ticket):
+        raise PermissionDenied
+    _ensure_not_closed(ticket)
+    if assignee is not None and not (assignee.is_active and permissions.is_technician(assignee)):
+        raise TicketError(_("Only an active technician can be given a ticket."))
+    changes = {"assignee": assignee}
+    if assignee is not None:
+        if ticket.status == Status.NEW:
+            changes["status"] = Status.ASSIGNED
+        if ticket.taken_at is None:
+            changes["taken_at"] = timezone.now()
+    elif ticket.status == Status.ASSIGNED:
+        changes["status"] = Status.NEW
+    _change(ticket, actor, **changes)
+    return ticket
+
+
+def ticket_take(*, ticket: Ticket, actor) -> Ticket:
+    """Take the ticket for oneself ("Prendre en charge")."""
+    return ticket_assign(ticket=ticket, actor=actor, assignee=actor)
+
+
+@transaction.atomic
+def ticket_transfer(*, ticket: Ticket, actor, team: Team, comment: str) -> Ticket:
+    """Hand the ticket to another team, which receives it as new; the reason is kept."""
+    ticket = _lock(ticket)
+    if not permissions.can_manage_ticket(actor, ticket):
+        raise PermissionDenied
+    _ensure_open(ticket)
+    comment = clean_html(comment)
+    if not _has_text(comment):
+        raise TicketError(_("Say why you transfer the ticket."))
+    if not team.is_active:
+        raise TicketError(_("This team is not active."))
+    if team.pk == ticket.team_id:
+        raise TicketError(_("The ticket is already with this team."))
+    Followup.objects.create(ticket=ticket, author=actor, content=comment, is_private=True)
+    _change(ticket, actor, team=team, assignee=None, status=Status.NEW)
+    return ticket
+
+
+@transaction.atomic
+def ticket_set_status(*, ticket: Ticket, actor, status: int) -> Ticket:
+    """Move an open ticket between new, in progress and pending.
+
+    Solving goes through solution_propose, planning through a planned task, and
+    closing through the requester's acceptance or the auto-close: never from here.
+    """
+    ticket = _lock(ticket)
+    if not permissions.can_manage_ticket(actor, ticket):
+        raise PermissionDenied
+    _ensure_open(ticket)
+    if status in (Status.SOLVED, Status.CLOSED):
+        raise TicketError(
+            _("A technician does not close a ticket: propose a solution to the requester.")
+        )
+    if status == Status.PLANNED:
+        raise TicketError(_("A ticket becomes planned when you add a task with a planned date."))
+    if status == Status.ASSIGNED and not ticket.assignee_id:
+        raise TicketError(_("Give the ticket to a technician first."))
+    if status == Status.NEW and ticket.assignee_id:
+        raise TicketError(_("A ticket given to a technician cannot be new."))
+    _change(ticket, actor, status=status)
+    return ticket
+
+
+@transaction.atomic
+def followup_add(*, ticket: Ticket, author, content: str, is_private: bool = False) -> Followup:
+    ticket = _lock(ticket)
+    if not permissions.can_add_followup(author, ticket):
+        raise PermissionDenied
+    _ensure_not_closed(ticket)
+    content = clean_html(content)
+    if not _has_text(content):
+        raise TicketError(_("The followup is empty."))
+    works_on_it = permissions.can_work_ticket(author, ticket)
+    # Only technicians write private notes; the flag is ignored from anyone else.
+    followup = Followup.objects.create(
+        ticket=ticket, author=author, content=content, is_private=is_private and works_on_it
+    )
+    _record(ticket, author, "followup", None, followup.pk)
+    changes = {}
+    if ticket.status == Status.PENDING and not works_on_it:
+        # The requester answered what we were waiting for.
+        changes["status"] = _working_status(ticket)
+    _change(ticket, author, **changes)
+    return followup
+
+
+@transaction.atomic
+def task_add(
+    *,
+    ticket: Ticket,
+    author,
+    content: str,
+    is_private: bool = False,
+    state: str = Task.State.TODO,
+    duration_minutes: int = 0,
+    planned_start=None,
+    planned_end=None,
+    assigned_user=None,
+    assigned_team: Team | None = None,
+) -> Task:
+    """Add a task; giving it to someone outside the team makes them an expert on the ticket."""
+    ticket = _lock(ticket)
+    if not permissions.can_work_ticket(author, ticket):
+        raise PermissionDenied
+    _ensure_open(ticket)
+    content = clean_html(content)
+    if not _has_text(content):
+        raise TicketError(_("Describe the task."))
+    if planned_start and planned_end and planned_end < planned_start:
+        raise TicketError(_("The planned end comes before the planned start."))
+    if assigned_user is not None and not assigned_user.is_active:
+        raise TicketError(_("This person's account is deactivated."))
+    if assigned_team is not None and not assigned_team.is_active:
+        raise TicketError(_("This team is not active."))
+    now = timezone.now()
+    task = Task.objects.create(
+        ticket=ticket,
+        author=author,
+        content=content,
+        is_private=is_private,
+        state=state,
+        duration_minutes=duration_minutes,
+        planned_start=planned_start,
+        planned_end=planned_end,
+        assigned_user=assigned_user,
+        assigned_team=assigned_team,
+        done_at=now if state == Task.State.DONE else None,
+    )
+    _record(ticket, author, "task", None, task.pk)
+    changes = {}
+    if state == Task.State.TODO and planned_start is not None:
+        changes["status"] = Status.PLANNED
+    _change(ticket, author, **changes)
+    return task
+
+
+@transaction.atomic
+def task_complete(*, task: Task, actor) -> Task:
+    ticket = _lock(task.ticket)
+    task = Task.objects.select_for_update().get(pk=task.pk)
+    task.ticket = ticket
+    if not permissions.can_complete_task(actor, task):
+        raise PermissionDenied
+    _ensure_not_closed(ticket)
+    if task.state == Task.State.DONE:
+        raise TicketError(_("This task is already done."))
+    task.state = Task.State.DONE
+    task.done_at = timezone.now()
+    task.save(update_fields=["state", "done_at"])
+    _record(ticket, actor, "task", Task.State.TODO, Task.State.DONE)
+    changes = {}
+    still_planned = ticket.tasks.filter(state=Task.State.TODO, planned_start__isnull=False)
+    if ticket.status == Status.PLANNED and not still_planned.exists():
+        changes["status"] = _working_status(ticket)
+    _change(ticket, actor, **changes)
+    return task
+
+
+def check_upload(file) -> None:
+    """Refuse a file that is too large or of a kind we never accept, naming it."""
+    name = PurePath(file.name or "").name
+    if file.size > MAX_UPLOAD_BYTES:
+        raise TicketError(
+            _("“%(name)s” is larger than 50 MiB, the largest file Help accepts.") % {"name": name}
+        )
+    if PurePath(name).suffix.lower() in REFUSED_EXTENSIONS:
+        raise TicketError(
+            _("“%(name)s” is a kind of file Help does not accept (programs, web pages, SVG).")
+            % {"name": name}
+        )
+
+
+@transaction.atomic
+def document_add(
+    *,
+    ticket: Ticket,
+    author,
+    file,
+    is_private: bool = False,
+    followup: Followup | None = None,
+    task: Task | None = None,
+    solution: Solution | None = None,
+) -> Document:
+    ticket = _lock(ticket)
+    if not permissions.can_add_followup(author, ticket):
+        raise PermissionDenied
+    _ensure_not_closed(ticket)
+    check_upload(file)
+    parent_private = any(item is not None and item.is_private for item in (followup, task))
+    is_private = (is_private or parent_private) and permissions.can_work_ticket(author, ticket)
+    name = PurePath(file.name).name[:255]
+    document = Document(
+        ticket=ticket,
+        original_name=name,
+        content_type=(getattr(file, "content_type", "") or "")[:100],
+        size=file.size,
+        is_private=is_private,
+        uploaded_by=author,
+        followup=followup,
+        task=task,
+        solution=solution,
+    )
+    document.file.save(name, file, save=False)
+    document.save()
+    _record(ticket, author, "document", None, name)
+    _change(ticket, author)
+    return document
+
+
+@transaction.atomic
+def solution_propose(*, ticket: Ticket, author, content: str) -> Solution:
+    ticket = _lock(ticket)
+    if not permissions.can_manage_ticket(author, ticket):
+        raise PermissionDenied
+    _ensure_not_closed(ticket)
+    if ticket.status == Status.SOLVED:
+        raise TicketError(_("A solution is already waiting for the requester's answer."))
+    content = clean_html(content)
+    if not _has_text(content):
+        raise TicketError(_("Describe the solution."))
+    now = timezone.now()
+    solution = Solution.objects.create(ticket=ticket, author=author, content=content)
+    changes = {"status": Status.SOLVED, "solved_at": now}
+    if ticket.taken_at is None:
+        changes["taken_at"] = now
+    _change(ticket, author, **changes)
+    return solution
+
+
+def _waiting_solution(ticket: Ticket) -> Solution:
+    if ticket.status == Status.CLOSED:
+        raise TicketError(_("This ticket is already closed."))
+    solution = ticket.solutions.select_for_update().filter(status=Solution.Status.WAITING).first()
+    if ticket.status != Status.SOLVED or solution is None:
+        raise TicketError(_("No solution is waiting for an answer on this ticket."))
+    return solution
+
+
+@transaction.atomic
+def solution_accept(*, ticket: Ticket, actor) -> Solution:
+    """The requester approves the solution: the ticket is closed."""
+    ticket = _lock(ticket)
+    if not permissions.can_decide_solution(actor, ticket):
+        raise PermissionDenied
+    solution = _waiting_solution(ticket)
+    now = timezone.now()
+    solution.status = Solution.Status.ACCEPTED
+    solution.decided_by = actor
+    solution.decided_at = now
+    solution.save(update_fields=["status", "decided_by", "decided_at"])
+    _change(ticket, actor, status=Status.CLOSED, closed_at=now)
+    return solution
+
+
+@transaction.atomic
+def solution_refuse(*, ticket: Ticket, actor, reason: str) -> Solution:
+    """The requester rejects the solution; the reason is kept and the work goes on."""
+    ticket = _lock(ticket)
+    if not permissions.can_decide_solution(actor, ticket):
+        raise PermissionDenied
+    solution = _waiting_solution(ticket)
+    reason = clean_html(reason)
+    if not _has_text(reason):
+        raise TicketError(_("Say why the solution does not suit you."))
+    now = timezone.now()
+    solution.status = Solution.Status.REFUSED
+    solution.decided_by = actor
+    solution.decided_at = now
+    solution.save(update_fields=["status", "decided_by", "decided_at"])
+    Followup.objects.create(ticket=ticket, author=actor, content=reason, is_private=False)
+    _change(ticket, actor, status=_working_status(ticket), solved_at=None)
+    return solution
+
+
+def tickets_auto_close(*, now=None, batch_size: int = 500) -> list[int]:
+    """Close the solved tickets whose solution has waited past the delay; return their ids.
+
+    Each batch claims its rows with SKIP LOCKED and closes them with one UPDATE per
+    table, so a requester deciding at the same moment either wins the row lock first
+    (the ticket is then no longer solved) or waits and finds it closed. Running it
+    again finds nothing to do.
+    """
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=HelpdeskSettings.load().auto_close_days)
+    closed: list[int] = []
+    while True:
+        with transaction.atomic():
+            due = (
+                Ticket.objects.select_for_update(skip_locked=True)
+                .filter(status=Status.SOLVED, solved_at__lte=cutoff)
+                .order_by("solved_at", "id")
+                .values_list("id", flat=True)[:batch_size]
+            )
+            ids = list(due)
+            if not ids:
+                return closed
+            Solution.objects.filter(ticket_id__in=ids, status=Solution.Status.WAITING).update(
+                status=Solution.Status.ACCEPTED, decided_by=None, decided_at=now
+            )
+            Ticket.objects.filter(pk__in=ids, status=Status.SOLVED).update(
+                status=Status.CLOSED, closed_at=now, last_activity_at=now
+            )
+            History.objects.bulk_create(
+                History(
+                    ticket_id=pk,
+                    actor=None,
+                    field="status",
+                    old_value=str(Status.SOLVED.value),
+                    new_value=str(Status.CLOSED.value),
+                    created_at=now,
+                )
+                for pk in ids
+            )
+            closed.extend(ids)
+        if len(ids) < batch_size:
+            return closed
