@@ -1,0 +1,224 @@
+import threading
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import close_old_connections, connection, transaction
+
+from tests.conftest import needs_postgres
+from tests.factories import TeamFactory, UserFactory, make_technician, make_ticket
+from tickets import services
+from tickets.models import HelpdeskSettings, History, Solution, Ticket
+from tickets.services import TicketError
+
+Status = Ticket.Status
+
+
+def solve(ticket, technician):
+    services.ticket_take(ticket=ticket, actor=technician)
+    services.solution_propose(ticket=ticket, author=technician, content="Essayez ceci")
+    ticket.refresh_from_db()
+    return ticket
+
+
+def closings(ticket):
+    return History.objects.filter(ticket=ticket, field="status", new_value="6")
+
+
+@pytest.fixture
+def solved(ticket, technician):
+    return solve(ticket, technician)
+
+
+def test_a_solution_that_waited_6_days_23_hours_stays_solved(solved):
+    assert services.tickets_auto_close(now=solved.solved_at + timedelta(days=6, hours=23)) == []
+    solved.refresh_from_db()
+    assert solved.status == Status.SOLVED
+
+
+def test_a_solution_that_waited_7_days_closes_the_ticket(solved):
+    now = solved.solved_at + timedelta(days=7)
+    assert services.tickets_auto_close(now=now) == [solved.pk]
+    solved.refresh_from_db()
+    assert solved.status == Status.CLOSED
+    assert solved.closed_at == now
+    solution = solved.solutions.get()
+    assert solution.status == Solution.Status.ACCEPTED
+    assert solution.decided_by is None and solution.decided_at == now
+    entry = closings(solved).get()
+    assert entry.actor is None and entry.old_value == "5"
+
+
+def test_a_second_run_changes_nothing(solved):
+    now = solved.solved_at + timedelta(days=8)
+    services.tickets_auto_close(now=now)
+    assert services.tickets_auto_close(now=now + timedelta(hours=1)) == []
+    assert closings(solved).count() == 1
+
+
+def test_the_delay_comes_from_the_admin_setting(solved):
+    config = HelpdeskSettings.load()
+    config.auto_close_days = 3
+    config.save()
+    assert services.tickets_auto_close(now=solved.solved_at + timedelta(days=3)) == [solved.pk]
+
+
+def test_pending_new_and_refused_tickets_are_never_closed(requester, team, technician):
+    pending = make_ticket(requester=requester, team=team)
+    services.ticket_take(ticket=pending, actor=technician)
+    services.ticket_set_status(ticket=pending, actor=technician, status=Status.PENDING)
+    fresh = make_ticket(requester=requester, team=team)
+    refused = solve(make_ticket(requester=requester, team=team), technician)
+    services.solution_refuse(ticket=refused, actor=requester, reason="Non")
+    later = refused.solved_at + timedelta(days=30)
+    assert services.tickets_auto_close(now=later) == []
+    for ticket, status in ((pending, Status.PENDING), (fresh, Status.NEW)):
+        ticket.refresh_from_db()
+        assert ticket.status == status
+    refused.refresh_from_db()
+    assert refused.status == Status.ASSIGNED
+
+
+def test_it_works_in_batches(requester, team, technician):
+    tickets = [solve(make_ticket(requester=requester, team=team), technician) for _ in range(5)]
+    later = tickets[-1].solved_at + timedelta(days=7)
+    closed = services.tickets_auto_close(now=later, batch_size=2)
+    assert sorted(closed) == sorted(t.pk for t in tickets)
+    assert Ticket.objects.filter(status=Status.CLOSED).count() == 5
+    assert History.objects.filter(field="status", new_value="6").count() == 5
+
+
+def test_the_command_runs_the_auto_close(solved):
+    Ticket.objects.filter(pk=solved.pk).update(
+        solved_at=solved.solved_at - timedelta(days=7, minutes=1)
+    )
+    out = StringIO()
+    call_command("autoclose_tickets", stdout=out)
+    assert "1 ticket" in out.getvalue()
+    solved.refresh_from_db()
+    assert solved.status == Status.CLOSED
+
+
+# Races on PostgreSQL: a requester deciding while the auto-close runs.
+
+
+def _in_thread(target):
+    errors = []
+
+    def run():
+        try:
+            target()
+        except Exception as error:  # noqa: BLE001 - reported to the test thread
+            errors.append(error)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, errors
+
+
+@pytest.fixture
+def overdue(transactional_db):
+    needs_postgres()
+    team = TeamFactory()
+    technician = make_technician(team)
+    requester = UserFactory()
+    ticket = solve(make_ticket(requester=requester, team=team), technician)
+    Ticket.objects.filter(pk=ticket.pk).update(solved_at=ticket.solved_at - timedelta(days=8))
+    return ticket, requester
+
+
+def assert_one_outcome(ticket):
+    ticket.refresh_from_db()
+    assert ticket.status == Status.CLOSED
+    assert closings(ticket).count() == 1
+    assert ticket.solutions.get().status == Solution.Status.ACCEPTED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_requester_holding_the_ticket_wins_over_the_auto_close(overdue):
+    ticket, requester = overdue
+    locked, release = threading.Event(), threading.Event()
+
+    def accept_and_hold():
+        with transaction.atomic():
+            services.solution_accept(ticket=ticket, actor=requester)
+            locked.set()
+            release.wait(10)
+
+    thread, errors = _in_thread(accept_and_hold)
+    assert locked.wait(10)
+    assert services.tickets_auto_close() == []  # the locked row is skipped, not waited for
+    release.set()
+    thread.join(10)
+    assert errors == []
+    assert_one_outcome(ticket)
+    assert ticket.solutions.get().decided_by == requester
+    assert services.tickets_auto_close() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_auto_close_holding_the_ticket_wins_over_the_requester(overdue):
+    ticket, requester = overdue
+    locked, release = threading.Event(), threading.Event()
+
+    def close_and_hold():
+        with transaction.atomic():
+            assert services.tickets_auto_close() == [ticket.pk]
+            locked.set()
+            release.wait(10)
+
+    closer, closer_errors = _in_thread(close_and_hold)
+    assert locked.wait(10)
+    decider, decider_errors = _in_thread(
+        lambda: services.solution_accept(ticket=ticket, actor=requester)
+    )
+    decider.join(0.5)
+    assert decider.is_alive()  # it waits for the row lock instead of deciding on stale data
+    release.set()
+    closer.join(10)
+    decider.join(10)
+    assert closer_errors == []
+    assert len(decider_errors) == 1 and isinstance(decider_errors[0], TicketError)
+    assert_one_outcome(ticket)
+    assert ticket.solutions.get().decided_by is None
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("decision", ["accept", "refuse"])
+def test_racing_from_two_threads_ends_in_one_consistent_state(overdue, decision):
+    ticket, requester = overdue
+    start = threading.Barrier(2)
+
+    def decide():
+        close_old_connections()
+        start.wait(10)
+        if decision == "accept":
+            services.solution_accept(ticket=ticket, actor=requester)
+        else:
+            services.solution_refuse(ticket=ticket, actor=requester, reason="Non")
+
+    def auto_close():
+        start.wait(10)
+        services.tickets_auto_close()
+
+    threads = [_in_thread(decide), _in_thread(auto_close)]
+    for thread, _errors in threads:
+        thread.join(20)
+    decide_errors, close_errors = threads[0][1], threads[1][1]
+    assert close_errors == []
+    ticket.refresh_from_db()
+    solution = ticket.solutions.get()
+    if decide_errors:  # the auto-close came first
+        assert isinstance(decide_errors[0], TicketError)
+        assert_one_outcome(ticket)
+        assert solution.decided_by is None
+    elif decision == "accept":
+        assert_one_outcome(ticket)
+        assert solution.decided_by == requester
+    else:
+        assert ticket.status == Status.NEW or ticket.status == Status.ASSIGNED
+        assert solution.status == Solution.Status.REFUSED
+        assert not closings(ticket).exists()
