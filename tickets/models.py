@@ -390,9 +390,7 @@ class Ticket(models.Model):
         ordering = ["-last_activity_at"]
         indexes = [
             # Back office "Mon équipe": a team's tickets by status, latest activity first.
-            models.Index(
-                fields=["team", "status", "-last_activity_at"], name="ticket_team_queue"
-            ),
+            models.Index(fields=["team", "status", "-last_activity_at"], name="ticket_team_queue"),
             # Back office "Mes tickets": a technician's tickets by status.
             models.Index(
                 fields=["assignee", "status", "-last_activity_at"], name="ticket_assignee_queue"
@@ -402,9 +400,7 @@ class Ticket(models.Model):
             # Portal "Mes demandes d'assistance": tickets filed for me by someone else.
             models.Index(fields=["beneficiary", "-last_activity_at"], name="ticket_beneficiary"),
             # Auto-close: solved tickets whose solution has waited past the delay.
-            models.Index(
-                fields=["solved_at"], condition=Q(status=5), name="ticket_solved_waiting"
-            ),
+            models.Index(fields=["solved_at"], condition=Q(status=5), name="ticket_solved_waiting"),
             # Back office "Tous": every ticket by status, latest activity first.
             models.Index(fields=["status", "-last_activity_at"], name="ticket_status_activity"),
         ]

@@ -123,9 +123,4 @@ def visible_tickets_q(user) -> Q:
     party = Q(requester=user) | Q(beneficiary=user) | Q(pk__in=observed)
     teams = team_ids(user)
     expert_tasks = Task.objects.filter(Q(assigned_user=user) | Q(assigned_team__in=teams))
-    return (
-        party
-        | Q(team__in=teams)
-        | Q(assignee=user)
-        | Q(pk__in=expert_tasks.values("ticket_id"))
-    )
+    return party | Q(team__in=teams) | Q(assignee=user) | Q(pk__in=expert_tasks.values("ticket_id"))

@@ -37,8 +37,36 @@ Status = Ticket.Status
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 # Files a browser could run or render as a page are refused.
 REFUSED_EXTENSIONS = frozenset(
-    ".exe .com .bat .cmd .msi .scr .pif .cpl .dll .ps1 .vbs .vbe .js .jse .wsf .wsh .hta "
-    ".jar .sh .app .html .htm .xhtml .shtml .svg .svgz .xml .php".split()
+    {
+        ".exe",
+        ".com",
+        ".bat",
+        ".cmd",
+        ".msi",
+        ".scr",
+        ".pif",
+        ".cpl",
+        ".dll",
+        ".ps1",
+        ".vbs",
+        ".vbe",
+        ".js",
+        ".jse",
+        ".wsf",
+        ".wsh",
+        ".hta",
+        ".jar",
+        ".sh",
+        ".app",
+        ".html",
+        ".htm",
+        ".xhtml",
+        ".shtml",
+        ".svg",
+        ".svgz",
+        ".xml",
+        ".php",
+    }
 )
 ALLOWED_TAGS = {"p", "br", "strong", "b", "em", "i", "u", "ul", "ol", "li", "a", "blockquote"}
 

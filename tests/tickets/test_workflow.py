@@ -231,7 +231,10 @@ class TestTasks:
         expert = make_technician(directorate)
         assert not services.permissions.can_view_ticket(expert, ticket)
         task = services.task_add(
-            ticket=ticket, author=technician, content="Vérifier les droits", assigned_team=directorate
+            ticket=ticket,
+            author=technician,
+            content="Vérifier les droits",
+            assigned_team=directorate,
         )
         assert services.permissions.can_view_ticket(expert, ticket)
         assert services.permissions.can_see_private(expert, ticket)
@@ -255,8 +258,7 @@ class TestTasks:
 
 
 class TestDocuments:
-    def test_a_requester_adds_a_public_document(self, ticket, requester, settings, tmp_path):
-        settings.MEDIA_ROOT = tmp_path
+    def test_a_requester_adds_a_public_document(self, ticket, requester):
         upload = SimpleUploadedFile("capture.png", b"\x89PNG data", content_type="image/png")
         document = services.document_add(
             ticket=ticket, author=requester, file=upload, is_private=True
@@ -266,10 +268,7 @@ class TestDocuments:
         assert document.size == 9
         assert not document.file.name.endswith("capture.png")  # stored under a random name
 
-    def test_a_document_on_a_private_followup_is_private(
-        self, ticket, technician, settings, tmp_path
-    ):
-        settings.MEDIA_ROOT = tmp_path
+    def test_a_document_on_a_private_followup_is_private(self, ticket, technician):
         note = services.followup_add(
             ticket=ticket, author=technician, content="Journal", is_private=True
         )

@@ -28,32 +28,73 @@ DEMO_PASSWORD = "help-demo"  # noqa: S105 - demo accounts only
 
 THEMES = [
     # (slug, name, description, icon, category path)
-    ("applications-metiers", "Applications métiers",
-     "Finances, ressources humaines, scolarité : les logiciels de gestion.", "apps",
-     ("Logiciels", "Applications métiers")),
-    ("demenagement", "Déménagement",
-     "Déplacer un poste, un bureau ou un service.", "truck", ("Logistique", "Déménagement")),
-    ("impression", "Impression",
-     "Imprimantes, copieurs, numérisation.", "printer", ("Matériel", "Impression")),
-    ("messagerie", "Messagerie",
-     "Courriel, agenda, listes de diffusion.", "mail", ("Logiciels", "Messagerie")),
-    ("mon-ordinateur", "Mon ordinateur",
-     "Poste de travail, portable, logiciels installés.", "laptop",
-     ("Matériel", "Poste de travail")),
-    ("telephonie", "Téléphonie fixe ou mobile",
-     "Téléphone de bureau, mobile professionnel, messagerie vocale.", "phone",
-     ("Matériel", "Téléphonie")),
-    ("wifi-vpn-internet", "Wifi - VPN - internet - connexion - câblage",
-     "Accès au réseau sur site ou à distance.", "wifi", ("Réseau", "Connexion")),
+    (
+        "applications-metiers",
+        "Applications métiers",
+        "Finances, ressources humaines, scolarité : les logiciels de gestion.",
+        "apps",
+        ("Logiciels", "Applications métiers"),
+    ),
+    (
+        "demenagement",
+        "Déménagement",
+        "Déplacer un poste, un bureau ou un service.",
+        "truck",
+        ("Logistique", "Déménagement"),
+    ),
+    (
+        "impression",
+        "Impression",
+        "Imprimantes, copieurs, numérisation.",
+        "printer",
+        ("Matériel", "Impression"),
+    ),
+    (
+        "messagerie",
+        "Messagerie",
+        "Courriel, agenda, listes de diffusion.",
+        "mail",
+        ("Logiciels", "Messagerie"),
+    ),
+    (
+        "mon-ordinateur",
+        "Mon ordinateur",
+        "Poste de travail, portable, logiciels installés.",
+        "laptop",
+        ("Matériel", "Poste de travail"),
+    ),
+    (
+        "telephonie",
+        "Téléphonie fixe ou mobile",
+        "Téléphone de bureau, mobile professionnel, messagerie vocale.",
+        "phone",
+        ("Matériel", "Téléphonie"),
+    ),
+    (
+        "wifi-vpn-internet",
+        "Wifi - VPN - internet - connexion - câblage",
+        "Accès au réseau sur site ou à distance.",
+        "wifi",
+        ("Réseau", "Connexion"),
+    ),
 ]
 
 SUB_THEMES = [
     # (slug, parent slug, name, description, category path)
-    ("finances-sifac", "applications-metiers", "Finances (SIFAC)",
-     "Budget, commandes, missions.", ("Logiciels", "Applications métiers", "Finances")),
-    ("rh-siham", "applications-metiers", "Ressources humaines (SIHAM)",
-     "Dossiers des personnels, paie, congés.",
-     ("Logiciels", "Applications métiers", "Ressources humaines")),
+    (
+        "finances-sifac",
+        "applications-metiers",
+        "Finances (SIFAC)",
+        "Budget, commandes, missions.",
+        ("Logiciels", "Applications métiers", "Finances"),
+    ),
+    (
+        "rh-siham",
+        "applications-metiers",
+        "Ressources humaines (SIHAM)",
+        "Dossiers des personnels, paie, congés.",
+        ("Logiciels", "Applications métiers", "Ressources humaines"),
+    ),
 ]
 
 LOCATIONS = [
@@ -205,12 +246,21 @@ class Command(BaseCommand):
         rules = [
             ("Wifi, VPN et réseau", {"theme": themes["wifi-vpn-internet"]}, "DSIN - Réseau"),
             ("Messagerie", {"theme": themes["messagerie"]}, "DSIN - Messagerie"),
-            ("Finances", {"theme": themes["finances-sifac"]},
-             "DFA - Direction des finances et des achats"),
-            ("Ressources humaines", {"theme": themes["rh-siham"]},
-             "DRHO - Direction des ressources humaines"),
-            ("Proximité Grands Moulins", {"location": locations["Campus Grands Moulins"]},
-             "UFR Sciences - Correspondants informatiques"),
+            (
+                "Finances",
+                {"theme": themes["finances-sifac"]},
+                "DFA - Direction des finances et des achats",
+            ),
+            (
+                "Ressources humaines",
+                {"theme": themes["rh-siham"]},
+                "DRHO - Direction des ressources humaines",
+            ),
+            (
+                "Proximité Grands Moulins",
+                {"location": locations["Campus Grands Moulins"]},
+                "UFR Sciences - Correspondants informatiques",
+            ),
         ]
         for position, (name, criteria, team) in enumerate(rules):
             RoutingRule.objects.get_or_create(
@@ -234,7 +284,7 @@ class Command(BaseCommand):
         new(
             "L'imprimante du 2e étage n'imprime plus",
             "impression",
-            description="<p>Message « bourrage papier » alors qu'il n'y a pas de papier coincé.</p>",
+            description="<p>Message « bourrage papier », sans papier coincé.</p>",
         )
         new(
             "Accès SIFAC pour une nouvelle gestionnaire",
@@ -278,7 +328,9 @@ class Command(BaseCommand):
         solved = new("Le VPN se coupe toutes les 10 minutes", "wifi-vpn-internet")
         services.ticket_take(ticket=solved, actor=tech)
         services.followup_add(
-            ticket=solved, author=tech, content="Le pare-feu coupe les sessions inactives.",
+            ticket=solved,
+            author=tech,
+            content="Le pare-feu coupe les sessions inactives.",
             is_private=True,
         )
         services.solution_propose(
@@ -303,8 +355,13 @@ class Command(BaseCommand):
             ticket=refused, actor=requester, reason="Toujours pas de tonalité ce matin."
         )
 
-        expert = new("Écran bleu au démarrage", "mon-ordinateur",
-                     location=locations["Bureau 3045"], urgency=5, impact=2)
+        expert = new(
+            "Écran bleu au démarrage",
+            "mon-ordinateur",
+            location=locations["Bureau 3045"],
+            urgency=5,
+            impact=2,
+        )
         services.task_add(
             ticket=expert,
             author=users["tech.ufr"],

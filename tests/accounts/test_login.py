@@ -1,0 +1,46 @@
+from django.urls import reverse
+
+from tests.factories import UserFactory
+
+
+def test_a_local_account_logs_in_and_lands_on_the_portal(client, db):
+    UserFactory(username="claire", password="secret-pass-123")
+    response = client.post(
+        reverse("account_login"), {"login": "claire", "password": "secret-pass-123"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("portal:home")
+
+
+def test_self_signup_is_closed_by_default(client, db):
+    response = client.post(
+        reverse("account_signup"),
+        {
+            "email": "new@univ.example",
+            "username": "new",
+            "password1": "a-long-pass-42",
+            "password2": "a-long-pass-42",
+        },
+    )
+    from django.contrib.auth import get_user_model
+
+    assert not get_user_model().objects.filter(username="new").exists()
+    assert response.status_code in (200, 403)
+
+
+def test_a_deactivated_user_loses_access_at_the_next_request(client, db):
+    user = UserFactory()
+    client.force_login(user)
+    assert client.get(reverse("portal:home")).status_code == 200
+    user.is_active = False
+    user.save()
+    assert client.get(reverse("portal:home")).status_code == 302
+
+
+def test_email_is_unique(db):
+    import pytest
+    from django.db import IntegrityError
+
+    UserFactory(email="a@univ.example")
+    with pytest.raises(IntegrityError):
+        UserFactory(email="a@univ.example")

@@ -1,0 +1,61 @@
+import subprocess
+import sys
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from helpdesk import env
+
+
+def test_env_bool_reads_the_usual_spellings(monkeypatch):
+    for raw, expected in [("true", True), ("1", True), ("Off", False), ("no", False)]:
+        monkeypatch.setenv("HELP_FLAG", raw)
+        assert env.env_bool("HELP_FLAG") is expected
+    monkeypatch.delenv("HELP_FLAG")
+    assert env.env_bool("HELP_FLAG", True) is True
+
+
+def test_env_bool_fails_loudly_on_nonsense(monkeypatch):
+    monkeypatch.setenv("HELP_FLAG", "maybe")
+    with pytest.raises(ImproperlyConfigured, match="HELP_FLAG"):
+        env.env_bool("HELP_FLAG")
+
+
+def test_env_int_fails_loudly(monkeypatch):
+    monkeypatch.setenv("HELP_NUMBER", "seven")
+    with pytest.raises(ImproperlyConfigured, match="HELP_NUMBER"):
+        env.env_int("HELP_NUMBER", 7)
+    monkeypatch.setenv("HELP_NUMBER", "12")
+    assert env.env_int("HELP_NUMBER", 7) == 12
+
+
+def test_env_list_and_choice(monkeypatch):
+    monkeypatch.setenv("HELP_HOSTS", "a.example, b.example,")
+    assert env.env_list("HELP_HOSTS") == ["a.example", "b.example"]
+    monkeypatch.setenv("HELP_STORE", "ftp")
+    with pytest.raises(ImproperlyConfigured, match="local, s3"):
+        env.env_choice("HELP_STORE", ("local", "s3"), "local")
+
+
+def _load_settings(**environ):
+    code = "import helpdesk.settings as s; print(s.DEBUG, s.CELERY_TASK_ALWAYS_EAGER)"
+    clean = {"PATH": "/usr/bin:/bin", **environ}
+    return subprocess.run(
+        [sys.executable, "-c", code], env=clean, capture_output=True, text=True, check=False
+    )
+
+
+def test_production_without_a_secret_key_refuses_to_start():
+    result = _load_settings()
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_a_local_debug_site_needs_no_variable_and_runs_tasks_eagerly():
+    result = _load_settings(DEBUG="true")
+    assert result.stdout.split() == ["True", "True"]
+
+
+def test_a_broker_turns_eager_tasks_off():
+    result = _load_settings(SECRET_KEY="x", REDIS_URL="redis://127.0.0.1:6379/0")
+    assert result.stdout.split() == ["False", "False"]

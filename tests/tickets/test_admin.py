@@ -1,0 +1,92 @@
+"""Admins configure Help in Django admin; tickets are shown there read-only."""
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from tests.factories import UserFactory
+from tickets.models import HelpdeskSettings, Ticket
+
+MODELS = [
+    "tickets_category",
+    "tickets_location",
+    "tickets_theme",
+    "tickets_team",
+    "tickets_routingrule",
+    "tickets_helpdesksettings",
+    "tickets_ticket",
+    "accounts_user",
+    "django_celery_beat_periodictask",
+]
+
+
+@pytest.fixture
+def admin_client(client, db):
+    call_command("load_demo_data", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    return client
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_every_configuration_list_opens(admin_client, model):
+    response = admin_client.get(reverse(f"admin:{model}_changelist"))
+    assert response.status_code == 200
+
+
+def test_the_location_tree_is_indented_in_path_order(admin_client):
+    response = admin_client.get(reverse("admin:tickets_location_changelist"))
+    html = response.content.decode()
+    campus = html.index("Campus Saint-Germain")
+    building = html.index("Bâtiment Jacob")
+    assert campus < building
+    assert "padding-left:1.5em" in html
+
+
+def test_a_ticket_is_shown_read_only_with_its_timeline(admin_client):
+    ticket = Ticket.objects.get(status=Ticket.Status.SOLVED)
+    response = admin_client.get(reverse("admin:tickets_ticket_change", args=[ticket.pk]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "VPN" in html and "version 5.2" in html  # the solution inline
+    assert 'name="_save"' not in html
+    response = admin_client.post(
+        reverse("admin:tickets_ticket_change", args=[ticket.pk]), {"status": 6}
+    )
+    ticket.refresh_from_db()
+    assert ticket.status == Ticket.Status.SOLVED
+
+
+def test_the_auto_close_delay_is_edited_in_admin(admin_client):
+    config = HelpdeskSettings.load()
+    url = reverse("admin:tickets_helpdesksettings_change", args=[config.pk])
+    response = admin_client.post(url, {"auto_close_days": 10, "default_team": ""})
+    assert response.status_code == 302
+    assert HelpdeskSettings.load().auto_close_days == 10
+    add = admin_client.get(reverse("admin:tickets_helpdesksettings_add"))
+    assert add.status_code == 403  # there is only ever one row
+
+
+def test_a_team_is_onboarded_with_its_members(admin_client):
+    member = UserFactory()
+    response = admin_client.post(
+        reverse("admin:tickets_team_add"),
+        {
+            "name": "UFR Lettres - Correspondants",
+            "kind": "faculty",
+            "email": "",
+            "is_active": "on",
+            "memberships-TOTAL_FORMS": "1",
+            "memberships-INITIAL_FORMS": "0",
+            "memberships-0-user": member.pk,
+            "memberships-0-is_manager": "on",
+        },
+    )
+    assert response.status_code == 302
+    assert member.team_memberships.get().is_manager
+
+
+def test_a_non_staff_user_is_sent_to_the_login(client, db):
+    client.force_login(UserFactory())
+    response = client.get(reverse("admin:tickets_ticket_changelist"))
+    assert response.status_code == 302
+    assert "login" in response["Location"]
