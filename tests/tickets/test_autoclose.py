@@ -222,3 +222,13 @@ def test_racing_from_two_threads_ends_in_one_consistent_state(overdue, decision)
         assert ticket.status == Status.NEW or ticket.status == Status.ASSIGNED
         assert solution.status == Solution.Status.REFUSED
         assert not closings(ticket).exists()
+
+
+def test_the_celery_task_calls_the_same_service(solved):
+    from tickets.tasks import auto_close_tickets
+
+    Ticket.objects.filter(pk=solved.pk).update(
+        solved_at=solved.solved_at - timedelta(days=7, minutes=1)
+    )
+    assert auto_close_tickets.apply().get() == 1
+    assert auto_close_tickets.apply().get() == 0
