@@ -44,3 +44,19 @@ def test_email_is_unique(db):
     UserFactory(email="a@univ.example")
     with pytest.raises(IntegrityError):
         UserFactory(email="a@univ.example")
+
+
+def test_the_login_page_is_labelled_and_offers_no_signup(client, db):
+    html = client.get(reverse("account_login")).content.decode()
+    assert '<label for="id_login">' in html
+    assert '<label for="id_password">' in html
+    assert reverse("account_signup") not in html
+
+
+def test_a_wrong_password_is_explained_and_keeps_the_login(client, db):
+    UserFactory(username="claire")
+    response = client.post(reverse("account_login"), {"login": "claire", "password": "nope"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'class="error-summary"' in html
+    assert 'value="claire"' in html
