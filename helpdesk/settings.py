@@ -117,6 +117,7 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or BASE_DIR / "media")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # larger uploads stream to disk
+HELP_MAX_UPLOAD_MB = env_int("HELP_MAX_UPLOAD_MB", 50)
 FILE_STORAGE = env_choice("FILE_STORAGE", ("local", "s3"), "local")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

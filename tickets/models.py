@@ -377,7 +377,8 @@ class Ticket(models.Model):
         related_name="assigned_tickets",
     )
     source = models.CharField(_("source"), max_length=12, choices=Source, default=Source.PORTAL)
-    answers = models.JSONField(_("answers to the theme's questions"), default=dict, blank=True)
+    # [{"question": id, "label": "...", "value": "..."}] in the form's order.
+    answers = models.JSONField(_("answers to the theme's questions"), default=list, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     taken_at = models.DateTimeField(_("first taken"), null=True, blank=True)
     solved_at = models.DateTimeField(_("solved"), null=True, blank=True)
@@ -553,10 +554,14 @@ class Solution(TimelineItem):
         return _("Solution on #%(ticket)s") % {"ticket": self.ticket_id}
 
 
-def document_upload_to(instance, filename: str) -> str:
-    # A random name: the original one is kept in the row, never trusted as a path.
+def random_file_name(folder: str, filename: str) -> str:
+    """Store under a random name: the original is kept in the row, never trusted as a path."""
     suffix = PurePath(filename).suffix.lower()[:10]
-    return f"tickets/{instance.ticket_id}/{uuid.uuid4().hex}{suffix}"
+    return f"{folder}/{uuid.uuid4().hex}{suffix}"
+
+
+def document_upload_to(instance, filename: str) -> str:
+    return random_file_name(f"tickets/{instance.ticket_id}", filename)
 
 
 class Document(models.Model):

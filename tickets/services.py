@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import permissions
+from .errors import TicketError
 from .models import (
     Category,
     Document,
@@ -31,48 +32,11 @@ from .models import (
     Ticket,
     compute_priority,
 )
+from .uploads import check_upload
 
 Status = Ticket.Status
 
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024
-# Files a browser could run or render as a page are refused.
-REFUSED_EXTENSIONS = frozenset(
-    {
-        ".exe",
-        ".com",
-        ".bat",
-        ".cmd",
-        ".msi",
-        ".scr",
-        ".pif",
-        ".cpl",
-        ".dll",
-        ".ps1",
-        ".vbs",
-        ".vbe",
-        ".js",
-        ".jse",
-        ".wsf",
-        ".wsh",
-        ".hta",
-        ".jar",
-        ".sh",
-        ".app",
-        ".html",
-        ".htm",
-        ".xhtml",
-        ".shtml",
-        ".svg",
-        ".svgz",
-        ".xml",
-        ".php",
-    }
-)
 ALLOWED_TAGS = {"p", "br", "strong", "b", "em", "i", "u", "ul", "ol", "li", "a", "blockquote"}
-
-
-class TicketError(Exception):
-    """A change the workflow forbids; its message is translated for the user."""
 
 
 def clean_html(text: str) -> str:
@@ -174,7 +138,7 @@ def ticket_create(
     location_mode: str = Ticket.LocationMode.ON_SITE,
     location: Location | None = None,
     source: str = Ticket.Source.PORTAL,
-    answers: dict | None = None,
+    answers: list | None = None,
     observers=(),
     team: Team | None = None,
     assignee=None,
@@ -211,7 +175,7 @@ def ticket_create(
         team=team,
         assignee=assignee,
         source=source,
-        answers=answers or {},
+        answers=answers or [],
         created_at=now,
         taken_at=now if assignee else None,
         last_activity_at=now,
@@ -405,20 +369,6 @@ def task_complete(*, task: Task, actor) -> Task:
         changes["status"] = _working_status(ticket)
     _change(ticket, actor, **changes)
     return task
-
-
-def check_upload(file) -> None:
-    """Refuse a file that is too large or of a kind we never accept, naming it."""
-    name = PurePath(file.name or "").name
-    if file.size > MAX_UPLOAD_BYTES:
-        raise TicketError(
-            _("“%(name)s” is larger than 50 MiB, the largest file Help accepts.") % {"name": name}
-        )
-    if PurePath(name).suffix.lower() in REFUSED_EXTENSIONS:
-        raise TicketError(
-            _("“%(name)s” is a kind of file Help does not accept (programs, web pages, SVG).")
-            % {"name": name}
-        )
 
 
 @transaction.atomic

@@ -288,7 +288,7 @@ class TestDocuments:
 
     def test_a_file_over_50_mib_is_refused(self, ticket, requester):
         upload = SimpleUploadedFile("gros.zip", b"x")
-        upload.size = services.MAX_UPLOAD_BYTES + 1
+        upload.size = 50 * 1024 * 1024 + 1
         with pytest.raises(TicketError) as error:
             services.document_add(ticket=ticket, author=requester, file=upload)
         assert "gros.zip" in str(error.value)

@@ -1,0 +1,87 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tickets.models import Theme, random_file_name
+
+
+def pending_upload_to(instance, filename: str) -> str:
+    return random_file_name("pending", filename)
+
+
+class ThemeQuestion(models.Model):
+    """A question of its own that a theme's form asks, defined in admin."""
+
+    class Kind(models.TextChoices):
+        TEXT = "text", _("Short text")
+        LONG_TEXT = "long_text", _("Long text")
+        NUMBER = "number", _("Number")
+        DATE = "date", _("Date")
+        CHOICE = "choice", _("Single choice")
+        MULTIPLE_CHOICE = "multiple_choice", _("Multiple choice")
+        YES_NO = "yes_no", _("Yes / no")
+        PERSON = "person", _("Person")
+
+    theme = models.ForeignKey(
+        Theme, verbose_name=_("theme"), on_delete=models.CASCADE, related_name="questions"
+    )
+    label = models.CharField(_("question"), max_length=255)
+    kind = models.CharField(_("kind of answer"), max_length=20, choices=Kind, default=Kind.TEXT)
+    required = models.BooleanField(_("required"), default=False)
+    help_text = models.CharField(_("help text"), max_length=300, blank=True)
+    choices = models.TextField(
+        _("choices"), blank=True, help_text=_("For single and multiple choice: one per line.")
+    )
+    position = models.PositiveIntegerField(_("position"), default=0)
+    show_if_question = models.ForeignKey(
+        "self",
+        verbose_name=_("show only when the question"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="dependents",
+    )
+    show_if_value = models.CharField(
+        _("has the answer"),
+        max_length=255,
+        blank=True,
+        help_text=_("For a yes/no question, write “yes” or “no”."),
+    )
+
+    class Meta:
+        verbose_name = _("theme question")
+        verbose_name_plural = _("theme questions")
+        ordering = ["theme", "position", "id"]
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def field_name(self) -> str:
+        return f"q_{self.pk}"
+
+    def choice_list(self) -> list[str]:
+        return [line.strip() for line in self.choices.splitlines() if line.strip()]
+
+
+class PendingUpload(models.Model):
+    """A file sent with a form that had errors, kept so the requester need not send it again."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pending_uploads"
+    )
+    file = models.FileField(upload_to=pending_upload_to, max_length=255)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            # Clean-up of forgotten uploads: the oldest first.
+            models.Index(fields=["created_at"], name="pending_upload_age"),
+        ]
+
+    def __str__(self):
+        return self.original_name
