@@ -16,6 +16,10 @@ $(STAMP): requirements.txt requirements-dev.txt
 	rm -f $(VENV)/.installed-*
 	touch $@
 
+# axe-core for the browser tests' accessibility checks; without npm those tests skip.
+node_modules/.installed: package.json package-lock.json
+	if command -v npm >/dev/null; then npm ci --no-audit --no-fund --silent && touch $@; fi
+
 install: $(STAMP)
 
 run: install
@@ -23,7 +27,7 @@ run: install
 	$(RUN_ENV) $(BIN)/python manage.py load_demo_data
 	$(RUN_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
-test: install
+test: install node_modules/.installed
 	$(TEST_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install
@@ -41,4 +45,4 @@ messages: install
 	DEBUG=true $(BIN)/python manage.py compilemessages -i ".venv"
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) node_modules staticfiles .pytest_cache .ruff_cache

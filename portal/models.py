@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tickets.models import Theme, random_file_name
 
@@ -16,7 +17,7 @@ class ThemeQuestion(models.Model):
     class Kind(models.TextChoices):
         TEXT = "text", _("Short text")
         LONG_TEXT = "long_text", _("Long text")
-        NUMBER = "number", _("Number")
+        NUMBER = "number", pgettext_lazy("kind of answer", "Number")
         DATE = "date", _("Date")
         CHOICE = "choice", _("Single choice")
         MULTIPLE_CHOICE = "multiple_choice", _("Multiple choice")

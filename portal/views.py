@@ -1,10 +1,347 @@
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from datetime import timedelta
+from itertools import chain
 
-from tickets.models import Theme
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Case, IntegerField, Q, Value, When
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from tickets import permissions
+from tickets import services as ticket_services
+from tickets.errors import TicketError
+from tickets.models import HelpdeskSettings, Location, Solution, Theme, Ticket
+from tickets.selectors import documents_visible_to, followups_visible_to, tasks_visible_to
+from tickets.uploads import check_upload
+
+from . import services
+from .forms import TicketForm, person_label, rich_text
+from .models import PendingUpload
+
+PAGE_SIZE = 20
+SEARCH_LIMIT = 10
+
+STATUS_HELP = {
+    Ticket.Status.NEW: gettext_lazy(
+        "Your request has been received; a technician will take it soon."
+    ),
+    Ticket.Status.ASSIGNED: gettext_lazy("A technician is working on your request."),
+    Ticket.Status.PLANNED: gettext_lazy("An intervention is planned."),
+    Ticket.Status.PENDING: gettext_lazy(
+        "The technician is waiting for something (an answer from you, a delivery...). "
+        "If you were asked for information, add a message below."
+    ),
+    Ticket.Status.SOLVED: gettext_lazy("A solution has been proposed: please accept or refuse it."),
+    Ticket.Status.CLOSED: gettext_lazy("Your request is closed."),
+}
+
+
+def _upload_limits() -> dict:
+    return {
+        "max_upload_mb": settings.HELP_MAX_UPLOAD_MB,
+        "max_upload_bytes": settings.HELP_MAX_UPLOAD_MB * 1024 * 1024,
+    }
+
+
+def _visible_ticket(request, pk: int) -> Ticket:
+    """The ticket if the user may see it; 404 otherwise, so nothing leaks its existence."""
+    ticket = get_object_or_404(
+        Ticket.objects.select_related("theme", "team", "assignee", "location"), pk=pk
+    )
+    if not permissions.can_view_ticket(request.user, ticket):
+        raise Http404
+    return ticket
+
+
+def _split_uploads(request):
+    """Check each sent file: return the accepted ones, the kept ones, and errors naming the rest."""
+    accepted, errors = [], []
+    for upload in request.FILES.getlist("files"):
+        try:
+            check_upload(upload)
+        except TicketError as error:
+            errors.append(str(error))
+        else:
+            accepted.append(upload)
+    kept = list(
+        PendingUpload.objects.filter(owner=request.user, pk__in=_ids(request.POST, "pending"))
+    )
+    return accepted, kept, errors
+
+
+def _ids(data, name) -> list[int]:
+    return [int(value) for value in data.getlist(name) if value.isdigit()]
+
+
+def _keep_for_later(request, accepted, kept):
+    return kept + [services.pending_upload_create(owner=request.user, file=f) for f in accepted]
 
 
 @login_required
 def home(request):
-    themes = Theme.objects.filter(is_active=True, parent__isnull=True).order_by("position", "name")
+    themes = Theme.objects.filter(is_active=True, parent__isnull=True)
     return render(request, "portal/home.html", {"themes": themes})
+
+
+@login_required
+def theme_form(request, slug):
+    theme = get_object_or_404(
+        Theme.objects.select_related("parent"),
+        Q(parent__isnull=True) | Q(parent__is_active=True),
+        slug=slug,
+        is_active=True,
+    )
+    children = list(theme.children.filter(is_active=True))
+    if children:
+        return render(request, "portal/theme_children.html", {"theme": theme, "themes": children})
+    questions = list(theme.questions.select_related("show_if_question"))
+    form_kwargs = {
+        "user": request.user,
+        "questions": questions,
+        "people_url": reverse("portal:people"),
+        "places_url": reverse("portal:places"),
+    }
+    pending = []
+    if request.method == "POST":
+        form = TicketForm(request.POST, request.FILES, **form_kwargs)
+        valid = form.is_valid()
+        accepted, kept, file_errors = _split_uploads(request)
+        for error in file_errors:
+            form.add_error("files", error)
+        if valid and not file_errors:
+            ticket = services.ticket_submit(
+                requester=request.user,
+                theme=theme,
+                data=form.cleaned_data,
+                answers=form.answers(),
+                files=accepted,
+                pending=kept,
+            )
+            return redirect("portal:ticket-sent", pk=ticket.pk)
+        pending = _keep_for_later(request, accepted, kept)
+    else:
+        form = TicketForm(initial=_follow_up_of(request), **form_kwargs)
+    context = {
+        "theme": theme,
+        "form": form,
+        "pending": pending,
+        "questions": [(q, form[q.field_name], form.is_shown(q)) for q in questions],
+        "places": Location.objects.filter(is_active=True).values_list("full_name", flat=True)[:100],
+        **_upload_limits(),
+    }
+    return render(request, "portal/theme_form.html", context, status=400 if form.errors else 200)
+
+
+def _follow_up_of(request) -> dict:
+    """Pre-fill a new request that follows a closed one ("?suite=<number>")."""
+    number = request.GET.get("suite", "")
+    if not number.isdigit():
+        return {}
+    previous = Ticket.objects.filter(pk=int(number)).first()
+    if previous is None or not permissions.can_view_ticket(request.user, previous):
+        return {}
+    return {
+        "title": _("Follow-up of request %(number)s: %(title)s")
+        % {"number": previous.pk, "title": previous.title}
+    }
+
+
+@login_required
+@require_GET
+def ticket_sent(request, pk):
+    ticket = get_object_or_404(Ticket.objects.select_related("team"), pk=pk)
+    if ticket.requester_id != request.user.pk:
+        raise Http404
+    return render(request, "portal/ticket_sent.html", {"ticket": ticket})
+
+
+def _my_tickets(user):
+    observed = Ticket.observers.through.objects.filter(user=user).values("ticket_id")
+    return Ticket.objects.filter(Q(requester=user) | Q(beneficiary=user) | Q(pk__in=observed))
+
+
+@login_required
+@require_GET
+def my_tickets(request):
+    tickets = _my_tickets(request.user).select_related("theme", "theme__parent")
+    state = request.GET.get("state", "all")
+    if state == "open":
+        tickets = tickets.exclude(status=Ticket.Status.CLOSED)
+    elif state == "closed":
+        tickets = tickets.filter(status=Ticket.Status.CLOSED)
+    else:
+        state = "all"
+    query = request.GET.get("q", "").strip()
+    if query:
+        number = query.lstrip("#")
+        if number.isdigit():
+            tickets = tickets.filter(pk=int(number))
+        else:
+            for word in query.split()[:8]:
+                tickets = tickets.filter(Q(title__icontains=word) | Q(description__icontains=word))
+    closed_last = Case(
+        When(status=Ticket.Status.CLOSED, then=Value(1)),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    tickets = tickets.order_by(closed_last, "-last_activity_at", "-pk")
+    page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"page": page, "query": query, "state": state}
+    return render(request, "portal/my_tickets.html", context)
+
+
+def _timeline(user, ticket):
+    """Public items only, whoever looks: this is the requester's view of the ticket."""
+    followups = followups_visible_to(user, ticket).filter(is_private=False)
+    tasks = tasks_visible_to(user, ticket).filter(is_private=False)
+    documents = documents_visible_to(user, ticket).filter(is_private=False)
+    solutions = ticket.solutions.select_related("author", "decided_by")
+    items = chain(
+        (("followup", f) for f in followups),
+        (("task", t) for t in tasks),
+        (("document", d) for d in documents),
+        (("solution", s) for s in solutions),
+    )
+    return sorted(items, key=lambda item: (item[1].created_at, item[1].pk))
+
+
+def _ticket_page(
+    request, ticket, *, followup_errors=(), content="", refuse_error=None, pending=(), status=200
+):
+    waiting = None
+    auto_close_on = None
+    if ticket.status == Ticket.Status.SOLVED:
+        waiting = ticket.solutions.filter(status=Solution.Status.WAITING).first()
+        if ticket.solved_at:
+            days = HelpdeskSettings.load().auto_close_days
+            auto_close_on = ticket.solved_at + timedelta(days=days)
+    context = {
+        "ticket": ticket,
+        "timeline": _timeline(request.user, ticket),
+        "waiting_solution": waiting,
+        "can_decide": permissions.can_decide_solution(request.user, ticket),
+        "auto_close_on": auto_close_on,
+        "followup_errors": followup_errors,
+        "refuse_error": refuse_error,
+        "pending": pending,
+        "content": content,
+        "status_help": STATUS_HELP[ticket.status],
+        **_upload_limits(),
+    }
+    return render(request, "portal/ticket_detail.html", context, status=status)
+
+
+@login_required
+@require_GET
+def ticket_detail(request, pk):
+    return _ticket_page(request, _visible_ticket(request, pk))
+
+
+@login_required
+@require_POST
+def ticket_followup(request, pk):
+    ticket = _visible_ticket(request, pk)
+    accepted, kept, errors = _split_uploads(request)
+    content = rich_text(request.POST.get("content", ""), request.POST.get("content_format", ""))
+    if not errors:
+        try:
+            services.followup_submit(
+                ticket=ticket, author=request.user, content=content, files=accepted, pending=kept
+            )
+        except TicketError as error:
+            errors.append(str(error))
+        else:
+            messages.success(request, _("Your message has been added to the ticket."))
+            return redirect("portal:ticket-detail", pk=ticket.pk)
+    pending = _keep_for_later(request, accepted, kept) if not ticket.is_closed else []
+    return _ticket_page(
+        request, ticket, followup_errors=errors, content=content, pending=pending, status=400
+    )
+
+
+@login_required
+@require_POST
+def solution_accept(request, pk):
+    ticket = _visible_ticket(request, pk)
+    try:
+        ticket_services.solution_accept(ticket=ticket, actor=request.user)
+    except PermissionDenied:
+        raise Http404 from None
+    except TicketError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Thank you: the solution is accepted and the ticket closed."))
+    return redirect("portal:ticket-detail", pk=ticket.pk)
+
+
+@login_required
+@require_POST
+def solution_refuse(request, pk):
+    ticket = _visible_ticket(request, pk)
+    reason = rich_text(request.POST.get("reason", ""), "text")
+    try:
+        ticket_services.solution_refuse(ticket=ticket, actor=request.user, reason=reason)
+    except PermissionDenied:
+        raise Http404 from None
+    except TicketError as error:
+        ticket.refresh_from_db()
+        return _ticket_page(request, ticket, refuse_error=str(error), status=400)
+    messages.success(
+        request, _("The solution is refused. The technician has your reason and goes on.")
+    )
+    return redirect("portal:ticket-detail", pk=ticket.pk)
+
+
+@login_required
+@require_GET
+def document_download(request, pk, document_pk):
+    ticket = _visible_ticket(request, pk)
+    document = get_object_or_404(documents_visible_to(request.user, ticket), pk=document_pk)
+    response = FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=document.original_name,
+        content_type="application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_GET
+def people(request):
+    """Suggestions for a person picker: active users whose name or e-mail matches."""
+    query = request.GET.get("q", "").strip()
+    users = []
+    if len(query) >= 2:
+        users = get_user_model().objects.filter(is_active=True)
+        for word in query.split()[:4]:
+            users = users.filter(
+                Q(first_name__icontains=word)
+                | Q(last_name__icontains=word)
+                | Q(display_name__icontains=word)
+                | Q(email__icontains=word)
+            )
+        users = users.order_by("last_name", "first_name")[:SEARCH_LIMIT]
+    options = [person_label(user) for user in users]
+    return render(request, "portal/options.html", {"options": options})
+
+
+@login_required
+@require_GET
+def places(request):
+    """Suggestions for the location picker: places whose path matches every word."""
+    query = request.GET.get("q", "").strip()
+    locations = Location.objects.filter(is_active=True)
+    for word in query.split()[:6]:
+        locations = locations.filter(full_name__icontains=word)
+    options = list(locations.order_by("full_name").values_list("full_name", flat=True)[:50])
+    return render(request, "portal/options.html", {"options": options})

@@ -50,7 +50,8 @@ def clean_html(text: str) -> str:
     ).strip()
 
 
-def _has_text(html: str) -> bool:
+def has_text(html: str) -> bool:
+    """Tell whether some HTML holds any visible text."""
     return bool(nh3.clean(html, tags=set()).strip())
 
 
@@ -240,7 +241,7 @@ def ticket_transfer(*, ticket: Ticket, actor, team: Team, comment: str) -> Ticke
         raise PermissionDenied
     _ensure_open(ticket)
     comment = clean_html(comment)
-    if not _has_text(comment):
+    if not has_text(comment):
         raise TicketError(_("Say why you transfer the ticket."))
     if not team.is_active:
         raise TicketError(_("This team is not active."))
@@ -283,7 +284,7 @@ def followup_add(*, ticket: Ticket, author, content: str, is_private: bool = Fal
         raise PermissionDenied
     _ensure_not_closed(ticket)
     content = clean_html(content)
-    if not _has_text(content):
+    if not has_text(content):
         raise TicketError(_("The followup is empty."))
     works_on_it = permissions.can_work_ticket(author, ticket)
     # Only technicians write private notes; the flag is ignored from anyone else.
@@ -319,7 +320,7 @@ def task_add(
         raise PermissionDenied
     _ensure_open(ticket)
     content = clean_html(content)
-    if not _has_text(content):
+    if not has_text(content):
         raise TicketError(_("Describe the task."))
     if planned_start and planned_end and planned_end < planned_start:
         raise TicketError(_("The planned end comes before the planned start."))
@@ -417,7 +418,7 @@ def solution_propose(*, ticket: Ticket, author, content: str) -> Solution:
     if ticket.status == Status.SOLVED:
         raise TicketError(_("A solution is already waiting for the requester's answer."))
     content = clean_html(content)
-    if not _has_text(content):
+    if not has_text(content):
         raise TicketError(_("Describe the solution."))
     now = timezone.now()
     solution = Solution.objects.create(ticket=ticket, author=author, content=content)
@@ -461,7 +462,7 @@ def solution_refuse(*, ticket: Ticket, actor, reason: str) -> Solution:
         raise PermissionDenied
     solution = _waiting_solution(ticket)
     reason = clean_html(reason)
-    if not _has_text(reason):
+    if not has_text(reason):
         raise TicketError(_("Say why the solution does not suit you."))
     now = timezone.now()
     solution.status = Solution.Status.REFUSED

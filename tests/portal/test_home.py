@@ -34,3 +34,9 @@ def test_theme_names_are_escaped(client, db, name):
     html = client.get(reverse("portal:home")).content.decode()
     assert name not in html
     assert "&lt;script&gt;" in html
+
+
+def test_pages_forbid_inline_scripts(client, db):
+    client.force_login(UserFactory())
+    policy = client.get(reverse("portal:home"))["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy

@@ -1,0 +1,277 @@
+import re
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.html import escape, linebreaks
+from django.utils.translation import gettext_lazy as _
+
+from tickets.models import Level, Location, Ticket
+from tickets.services import clean_html
+
+from .models import ThemeQuestion
+
+YES, NO = "yes", "no"
+_EMAIL_IN_BRACKETS = re.compile(r"<([^<>\s]+@[^<>\s]+)>\s*$")
+
+
+def person_label(user) -> str:
+    """The text a person picker shows and sends back for a user."""
+    return f"{user.get_display_name()} <{user.email}>"
+
+
+def find_person(text: str):
+    """Return the active user a picker's text names (by e-mail or username), or None."""
+    text = (text or "").strip()
+    match = _EMAIL_IN_BRACKETS.search(text)
+    key = match.group(1) if match else text
+    if not key:
+        return None
+    users = get_user_model().objects.filter(is_active=True)
+    return users.filter(email__iexact=key).first() or users.filter(username=key).first()
+
+
+def rich_text(value: str, text_format: str) -> str:
+    """Turn the editor's HTML, or a plain textarea's text, into safe HTML."""
+    if text_format == "html":
+        return clean_html(value)
+    return clean_html(linebreaks(escape(value or "")))
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files at once; the view checks each one (size, kind) by name."""
+
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        return data
+
+
+class PickerInput(forms.TextInput):
+    """A text box that suggests values from a search URL (see static/js/portal.js)."""
+
+    def __init__(self, *, options_id: str, search_url: str):
+        super().__init__(
+            attrs={
+                "list": options_id,
+                "data-search-url": search_url,
+                "autocomplete": "off",
+                "class": "picker",
+            }
+        )
+
+
+def _question_field(question: ThemeQuestion, people_url: str) -> forms.Field:
+    kind = ThemeQuestion.Kind
+    common = {"label": question.label, "help_text": question.help_text, "required": False}
+    if question.kind == kind.LONG_TEXT:
+        return forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), **common)
+    if question.kind == kind.NUMBER:
+        return forms.DecimalField(**common)
+    if question.kind == kind.DATE:
+        return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+    if question.kind == kind.CHOICE:
+        choices = [(c, c) for c in question.choice_list()]
+        return forms.ChoiceField(choices=choices, widget=forms.RadioSelect, **common)
+    if question.kind == kind.MULTIPLE_CHOICE:
+        choices = [(c, c) for c in question.choice_list()]
+        return forms.MultipleChoiceField(
+            choices=choices, widget=forms.CheckboxSelectMultiple, **common
+        )
+    if question.kind == kind.YES_NO:
+        choices = [(YES, _("Yes")), (NO, _("No"))]
+        return forms.ChoiceField(choices=choices, widget=forms.RadioSelect, **common)
+    if question.kind == kind.PERSON:
+        widget = PickerInput(options_id="people-options", search_url=people_url)
+        return forms.CharField(widget=widget, max_length=300, **common)
+    return forms.CharField(max_length=255, **common)
+
+
+class TicketForm(forms.Form):
+    """A theme's form: the brief's fields, then the theme's own questions."""
+
+    FOR_ME, FOR_SOMEONE_ELSE = "me", "other"
+
+    title = forms.CharField(label=_("Subject"), max_length=255)
+    for_whom = forms.ChoiceField(
+        label=_("I request IT support"),
+        choices=[(FOR_ME, _("For me")), (FOR_SOMEONE_ELSE, _("For someone else"))],
+        widget=forms.RadioSelect,
+        initial=FOR_ME,
+    )
+    beneficiary = forms.CharField(
+        label=_("Person concerned"),
+        required=False,
+        max_length=300,
+        help_text=_("Type a name or an e-mail address, then choose the person in the list."),
+    )
+    urgency = forms.TypedChoiceField(
+        label=_("Select the urgency of your need"),
+        choices=Level.choices,
+        coerce=int,
+        initial=Level.MEDIUM,
+    )
+    location_mode = forms.ChoiceField(
+        label=_("Location type"),
+        choices=Ticket.LocationMode.choices,
+        widget=forms.RadioSelect,
+        initial=Ticket.LocationMode.ON_SITE,
+    )
+    location = forms.CharField(
+        label=_(
+            "Select the place where you are now, or the one you belong to if you are teleworking"
+        ),
+        max_length=1000,
+        help_text=_("Type part of the name of a campus, building or room."),
+    )
+    type = forms.ChoiceField(
+        label=_("Select your need"),
+        choices=[
+            (
+                Ticket.Type.INCIDENT,
+                _("Report an incident: it used to work and it does not work any more"),
+            ),
+            (
+                Ticket.Type.REQUEST,
+                _(
+                    "Make a request: I need functional help, an access, a piece of "
+                    "equipment, a software, some information..."
+                ),
+            ),
+        ],
+        widget=forms.RadioSelect,
+    )
+    description = forms.CharField(
+        label=_("Additional information"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6, "class": "rich-text"}),
+        help_text=_("Please give below all the information needed to handle your ticket."),
+    )
+    description_format = forms.CharField(required=False, widget=forms.HiddenInput)
+    files = MultipleFileField(
+        label=_("Attach a file"),
+        required=False,
+        help_text=_("File(s) (50 MiB maximum each). You can also paste a screenshot."),
+    )
+
+    def __init__(self, *args, user, questions, people_url, places_url, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.questions = questions
+        self.fields["beneficiary"].widget = PickerInput(
+            options_id="people-options", search_url=people_url
+        )
+        self.fields["location"].widget = PickerInput(
+            options_id="place-options", search_url=places_url
+        )
+        if user.default_location_id and not self.is_bound:
+            self.initial.setdefault("location", user.default_location.full_name)
+        for question in questions:
+            self.fields[question.field_name] = _question_field(question, people_url)
+        for name, field in self.fields.items():
+            if field.required or self._question_required(name):
+                field.label = f"{field.label} *"
+        if self.is_bound:
+            # What we send back into the editor is cleaned first, never the raw input.
+            data = self.data.copy()
+            data["description"] = rich_text(
+                data.get("description", ""), data.get("description_format", "")
+            )
+            data["description_format"] = "html"
+            self.data = data
+
+    def _question_required(self, name: str) -> bool:
+        return any(q.field_name == name and q.required for q in self.questions)
+
+    def clean_location(self):
+        text = self.cleaned_data["location"].strip()
+        location = Location.objects.filter(is_active=True, full_name__iexact=text).first()
+        if location is None:
+            raise forms.ValidationError(_("Choose a place in the list."))
+        return location
+
+    def clean_description(self):
+        return self.data.get("description", "")
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("for_whom") == self.FOR_SOMEONE_ELSE:
+            person = find_person(cleaned.get("beneficiary", ""))
+            if person is None:
+                self.add_error(
+                    "beneficiary", _("Choose the person in the list (type a name or e-mail).")
+                )
+            cleaned["beneficiary"] = person
+        else:
+            cleaned["beneficiary"] = None
+        for question in self.questions:
+            name = question.field_name
+            if not self.is_shown(question):
+                # A hidden question's answer is dropped, whatever the browser sent.
+                cleaned.pop(name, None)
+                self.errors.pop(name, None)
+                continue
+            value = cleaned.get(name)
+            if question.required and value in (None, "", []):
+                self.add_error(name, forms.Field.default_error_messages["required"])
+            elif question.kind == ThemeQuestion.Kind.PERSON and value:
+                person = find_person(value)
+                if person is None:
+                    self.add_error(name, _("Choose the person in the list."))
+                else:
+                    cleaned[name] = person_label(person)
+        return cleaned
+
+    def raw_answer(self, question: ThemeQuestion):
+        field = self[question.field_name]
+        return field.value() if self.is_bound else field.initial
+
+    def is_shown(self, question: ThemeQuestion) -> bool:
+        """Tell whether a question applies, given the answers of the questions it depends on."""
+        parent = question.show_if_question
+        if parent is None:
+            return True
+        parent = next((q for q in self.questions if q.pk == parent.pk), None)
+        if parent is None or not self.is_shown(parent):
+            return False
+        answer = self.raw_answer(parent)
+        answers = answer if isinstance(answer, list) else [answer]
+        expected = question.show_if_value.strip().casefold()
+        expected = {"oui": YES, "non": NO}.get(expected, expected)
+        return any(str(a or "").strip().casefold() == expected for a in answers)
+
+    def answers(self) -> list[dict]:
+        """The theme questions' answers, labelled, in the form's order, as stored on the ticket."""
+        result = []
+        for question in self.questions:
+            value = self.cleaned_data.get(question.field_name)
+            if value in (None, "", []):
+                continue
+            field = self.fields[question.field_name]
+            if isinstance(value, list):
+                text = ", ".join(value)
+            elif hasattr(field, "choices"):
+                text = str(dict(field.choices).get(value, value))
+            elif hasattr(value, "isoformat"):
+                text = value.isoformat()
+            else:
+                text = str(value)
+            result.append({"question": question.pk, "label": question.label, "value": text})
+        return result
+
+    def error_links(self) -> list[tuple[str, str, str]]:
+        """(anchor, label, message) for each error, for the summary at the top of the page."""
+        links = []
+        for name, errors in self.errors.items():
+            if name == "__all__":
+                links += [("", "", str(error)) for error in errors]
+                continue
+            field = self[name]
+            label = str(field.label).removesuffix(" *")
+            # A group of radios or checkboxes is reached through its first option.
+            anchor = field.id_for_label or f"{field.auto_id}_0"
+            links += [(anchor, label, str(error)) for error in errors]
+        return links

@@ -1,0 +1,70 @@
+"""The requester's writes: filing a ticket with its files, keeping files across errors."""
+
+from django.core.files import File
+from django.db import transaction
+
+from tickets import services as ticket_services
+from tickets.models import Theme, Ticket
+
+from .models import PendingUpload
+
+
+def pending_upload_create(*, owner, file) -> PendingUpload:
+    """Keep an accepted file while the requester corrects the rest of the form."""
+    pending = PendingUpload(
+        owner=owner,
+        original_name=file.name[:255],
+        content_type=(getattr(file, "content_type", "") or "")[:100],
+        size=file.size,
+    )
+    pending.file.save(file.name, file, save=False)
+    pending.save()
+    return pending
+
+
+def _attach(*, ticket, author, files, pending, followup=None) -> None:
+    for upload in files:
+        ticket_services.document_add(ticket=ticket, author=author, file=upload, followup=followup)
+    for kept in pending:
+        with kept.file.open("rb") as handle:
+            ticket_services.document_add(
+                ticket=ticket,
+                author=author,
+                file=File(handle, name=kept.original_name),
+                followup=followup,
+            )
+    stored = [kept.file.name for kept in pending]
+    PendingUpload.objects.filter(pk__in=[kept.pk for kept in pending]).delete()
+    storage = PendingUpload._meta.get_field("file").storage
+    transaction.on_commit(lambda: [storage.delete(name) for name in stored])
+
+
+@transaction.atomic
+def ticket_submit(
+    *, requester, theme: Theme, data: dict, answers: list, files=(), pending=()
+) -> Ticket:
+    """File a ticket from a theme's form; only the form's own fields reach the ticket."""
+    ticket = ticket_services.ticket_create(
+        requester=requester,
+        title=data["title"],
+        description=data["description"],
+        type=data["type"],
+        theme=theme,
+        urgency=data["urgency"],
+        beneficiary=data["beneficiary"],
+        location_mode=data["location_mode"],
+        location=data["location"],
+        source=Ticket.Source.PORTAL,
+        answers=answers,
+    )
+    _attach(ticket=ticket, author=requester, files=files, pending=pending)
+    return ticket
+
+
+@transaction.atomic
+def followup_submit(*, ticket: Ticket, author, content: str, files=(), pending=()):
+    followup = None
+    if ticket_services.has_text(content) or not (files or pending):
+        followup = ticket_services.followup_add(ticket=ticket, author=author, content=content)
+    _attach(ticket=ticket, author=author, files=files, pending=pending, followup=followup)
+    return followup

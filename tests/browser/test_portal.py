@@ -1,0 +1,204 @@
+"""A requester's whole journey in a real browser, with axe-core on every page."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from portal.models import ThemeQuestion
+from tests.browser.conftest import assert_accessible, log_in
+from tests.factories import LocationFactory, TeamFactory, ThemeFactory, UserFactory
+from tickets import services
+from tickets.models import RoutingRule, TeamMembership, Ticket
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def university(transactional_db):
+    campus = LocationFactory(name="Campus Saint-Germain")
+    office = LocationFactory(name="Bureau 204", parent=campus)
+    team = TeamFactory(name="DSIN - Messagerie")
+    technician = UserFactory(username="karim", first_name="Karim", last_name="Moreau")
+    TeamMembership.objects.create(team=team, user=technician)
+    mail = ThemeFactory(
+        name="Messagerie", slug="messagerie", icon="mail", description="Courriel et agenda"
+    )
+    ThemeFactory(name="Impression", slug="impression", icon="printer", position=5)
+    RoutingRule.objects.create(name="Messagerie", theme=mail, team=team)
+    requester = UserFactory(
+        username="claire", first_name="Claire", last_name="Martin", default_location=office
+    )
+    colleague = UserFactory(
+        username="paul", first_name="Paul", last_name="Durand", email="paul.durand@univ.example"
+    )
+    return {"mail": mail, "technician": technician, "requester": requester, "colleague": colleague}
+
+
+def test_a_requester_files_follows_refuses_then_accepts(page, university, tmp_path):
+    log_in(page, "claire")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Quel est l'objet")
+    assert_accessible(page)
+
+    page.get_by_role("link", name=re.compile("Messagerie")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Messagerie")
+    assert_accessible(page)
+
+    # Sent empty: the summary lists the errors, takes the focus, and the page stays usable.
+    page.get_by_label("Objet").fill("")
+    page.get_by_role("button", name="Envoyer").click()
+    summary = page.locator(".error-summary")
+    expect(summary).to_be_focused()
+    expect(summary.get_by_role("link", name=re.compile("Objet"))).to_be_visible()
+    assert_accessible(page)
+    summary.get_by_role("link", name=re.compile("Objet")).click()
+    expect(page.get_by_label("Objet")).to_be_focused()
+
+    page.get_by_label("Objet").fill("Je ne reçois plus de courriels")
+    beneficiary = page.get_by_label("Personne concernée")
+    expect(beneficiary).to_be_hidden()
+    page.get_by_label("Pour une autre personne").check()
+    expect(beneficiary).to_be_visible()
+    beneficiary.fill("Durand")
+    expect(page.locator("#people-options option")).to_have_attribute(
+        "value", "Paul Durand <paul.durand@univ.example>"
+    )
+    beneficiary.fill("Paul Durand <paul.durand@univ.example>")
+    expect(page.get_by_label(re.compile("Sélectionnez le lieu"))).to_have_value(
+        "Campus Saint-Germain > Bureau 204"
+    )
+    page.get_by_label(re.compile("Déclarer un incident")).check()
+    editor = page.get_by_role("textbox", name=re.compile("Informations complémentaires"))
+    editor.click()
+    page.keyboard.type("Depuis ce matin, ")
+    page.get_by_role("button", name="Gras").click()
+    page.keyboard.type("aucun message")
+    screenshot = tmp_path / "capture.png"
+    screenshot.write_bytes(b"\x89PNG\r\n\x1a\n" + b"0" * 2048)
+    page.locator("#id_files").set_input_files(str(screenshot))
+    expect(page.locator(".file-list")).to_contain_text("capture.png")
+    page.get_by_role("button", name="Envoyer").click()
+
+    expect(page.get_by_role("heading", level=1)).to_contain_text("a bien été envoyée")
+    ticket = Ticket.objects.get()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(str(ticket.pk))
+    assert_accessible(page)
+    assert ticket.beneficiary == university["colleague"]
+    assert ticket.team.name == "DSIN - Messagerie"
+    assert "<b>aucun message</b>" in ticket.description
+    assert ticket.documents.get().original_name == "capture.png"
+
+    page.get_by_role("link", name="Mes demandes d'assistance").first.click()
+    row = page.get_by_role("row", name=re.compile("Je ne reçois plus"))
+    expect(row).to_contain_text("Nouveau")
+    assert_accessible(page)
+
+    technician = university["technician"]
+    services.ticket_take(ticket=ticket, actor=technician)
+    services.solution_propose(ticket=ticket, author=technician, content="Videz la corbeille.")
+
+    row.get_by_role("link").click()
+    expect(page.locator(".decision")).to_contain_text("Videz la corbeille.")
+    expect(page.get_by_text(re.compile("clos automatiquement le"))).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Refuser la solution").click()
+    expect(page.locator(".error-summary")).to_be_visible()  # a reason is required
+    assert_accessible(page)
+    page.get_by_label(re.compile("indiquez pourquoi")).fill("La corbeille est déjà vide.")
+    page.get_by_role("button", name="Refuser la solution").click()
+    expect(page.get_by_text("La corbeille est déjà vide.")).to_be_visible()
+    ticket.refresh_from_db()
+    assert ticket.status == Ticket.Status.ASSIGNED
+
+    services.solution_propose(ticket=ticket, author=technician, content="Quota augmenté.")
+    page.reload()
+    page.get_by_role("button", name="Accepter la solution").click()
+    expect(page.get_by_role("heading", name="Cette demande est close")).to_be_visible()
+    assert_accessible(page)
+    ticket.refresh_from_db()
+    assert ticket.status == Ticket.Status.CLOSED
+
+
+def test_a_keyboard_only_requester_can_file_a_ticket(page, university):
+    log_in(page, "claire")
+    page.goto("/themes/messagerie/")
+    page.get_by_label("Objet").focus()
+    page.keyboard.type("Clavier seulement")
+    for _ in range(40):  # walk the form with Tab until the incident choice
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.value") == "incident":
+            break
+    page.keyboard.press("Space")
+    expect(page.get_by_label(re.compile("Déclarer un incident"))).to_be_checked()
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.textContent.trim()") == "Envoyer":
+            break
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("a bien été envoyée")
+    assert Ticket.objects.get().title == "Clavier seulement"
+
+
+def test_a_pasted_screenshot_becomes_a_file(page, university):
+    log_in(page, "claire")
+    page.goto("/themes/messagerie/")
+    page.get_by_label("Objet").fill("Message d'erreur")
+    page.get_by_label(re.compile("Déclarer un incident")).check()
+    page.get_by_label("Objet").evaluate(
+        """(input) => {
+            const transfer = new DataTransfer();
+            transfer.items.add(new File([new Uint8Array([137, 80, 78, 71])], "image.png",
+                                        {type: "image/png"}));
+            input.dispatchEvent(new ClipboardEvent("paste", {clipboardData: transfer,
+                                                              bubbles: true}));
+        }"""
+    )
+    expect(page.locator(".file-list")).to_contain_text("copie-ecran")
+    page.get_by_role("button", name="Envoyer").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("a bien été envoyée")
+    assert Ticket.objects.get().documents.get().original_name.startswith("copie-ecran-")
+
+
+def test_a_file_too_large_is_named_and_nothing_else_is_lost(page, university, settings, tmp_path):
+    settings.HELP_MAX_UPLOAD_MB = 1
+    log_in(page, "claire")
+    page.goto("/themes/messagerie/")
+    page.get_by_label("Objet").fill("Pièces jointes")
+    page.get_by_label(re.compile("Déclarer un incident")).check()
+    big, small = tmp_path / "video.mp4", tmp_path / "notes.txt"
+    big.write_bytes(b"0" * (1024 * 1024 + 10))
+    small.write_bytes(b"notes")
+    page.locator("#id_files").set_input_files([str(big), str(small)])
+    expect(page.locator(".file-list .too-large")).to_contain_text("video.mp4")
+    page.get_by_role("button", name="Envoyer").click()
+    expect(page.locator(".error-summary")).to_contain_text("video.mp4")
+    expect(page.get_by_label("Objet")).to_have_value("Pièces jointes")
+    expect(page.get_by_label(re.compile("notes.txt"))).to_be_checked()
+    assert_accessible(page)
+    page.get_by_role("button", name="Envoyer").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("a bien été envoyée")
+    assert Ticket.objects.get().documents.get().original_name == "notes.txt"
+
+
+def test_a_conditional_question_appears_only_when_it_applies(page, university):
+    mail = university["mail"]
+    device = ThemeQuestion.objects.create(
+        theme=mail, label="Sur quel appareil ?", kind="choice", choices="Ordinateur\nTéléphone"
+    )
+    ThemeQuestion.objects.create(
+        theme=mail,
+        label="Modèle du téléphone",
+        kind="text",
+        required=True,
+        show_if_question=device,
+        show_if_value="Téléphone",
+    )
+    log_in(page, "claire")
+    page.goto("/themes/messagerie/")
+    model = page.get_by_label(re.compile("Modèle du téléphone"))
+    expect(model).to_be_hidden()
+    page.get_by_label("Téléphone", exact=True).check()
+    expect(model).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label("Ordinateur").check()
+    expect(model).to_be_hidden()

@@ -1,0 +1,254 @@
+from datetime import timedelta
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import formats
+
+from tests.factories import ThemeFactory, UserFactory, make_technician, make_ticket
+from tickets import services
+from tickets.models import Ticket
+
+Status = Ticket.Status
+
+
+@pytest.fixture
+def requester(db):
+    return UserFactory(username="claire")
+
+
+@pytest.fixture
+def ticket(requester):
+    return make_ticket(requester=requester, theme=ThemeFactory(name="Messagerie", slug="mail"))
+
+
+@pytest.fixture
+def technician(ticket):
+    return make_technician(ticket.team, first_name="Karim", last_name="Moreau")
+
+
+@pytest.fixture
+def logged(client, requester):
+    client.force_login(requester)
+    return client
+
+
+def page(ticket):
+    return reverse("portal:ticket-detail", args=[ticket.pk])
+
+
+def action(name, ticket):
+    return reverse(f"portal:{name}", args=[ticket.pk])
+
+
+def solve(ticket, technician, content="Videz la corbeille"):
+    services.ticket_take(ticket=ticket, actor=technician)
+    return services.solution_propose(ticket=ticket, author=technician, content=content)
+
+
+class TestOutsiders:
+    """Another person's ticket, file or action does not exist for you."""
+
+    @pytest.fixture
+    def outsider(self, client, db):
+        client.force_login(UserFactory())
+        return client
+
+    def test_the_page_answers_404(self, outsider, ticket):
+        assert outsider.get(page(ticket)).status_code == 404
+
+    @pytest.mark.parametrize("name", ["ticket-followup", "solution-accept", "solution-refuse"])
+    def test_actions_answer_404_and_change_nothing(self, outsider, ticket, technician, name):
+        solve(ticket, technician)
+        response = outsider.post(action(name, ticket), {"content": "x", "reason": "x"})
+        assert response.status_code == 404
+        ticket.refresh_from_db()
+        assert ticket.status == Status.SOLVED
+        assert ticket.followups.count() == 0
+
+    def test_a_file_answers_404(self, outsider, ticket, requester):
+        document = services.document_add(
+            ticket=ticket, author=requester, file=SimpleUploadedFile("a.txt", b"secret")
+        )
+        url = reverse("portal:document", args=[ticket.pk, document.pk])
+        assert outsider.get(url).status_code == 404
+
+    def test_a_file_of_another_ticket_answers_404_through_my_ticket(
+        self, logged, ticket, requester
+    ):
+        theirs = make_ticket()
+        document = services.document_add(
+            ticket=theirs, author=theirs.requester, file=SimpleUploadedFile("b.txt", b"x")
+        )
+        url = reverse("portal:document", args=[ticket.pk, document.pk])
+        assert logged.get(url).status_code == 404
+
+    def test_the_confirmation_page_answers_404(self, outsider, ticket):
+        assert outsider.get(action("ticket-sent", ticket)).status_code == 404
+
+    def test_anonymous_visitors_are_sent_to_the_login(self, client, ticket):
+        assert client.get(page(ticket)).status_code == 302
+
+
+def test_the_page_shows_the_public_timeline_only(logged, ticket, technician):
+    services.followup_add(ticket=ticket, author=technician, content="Pouvez-vous redémarrer ?")
+    services.followup_add(
+        ticket=ticket, author=technician, content="Note interne secrète", is_private=True
+    )
+    services.task_add(ticket=ticket, author=technician, content="Tâche cachée", is_private=True)
+    services.task_add(ticket=ticket, author=technician, content="Commande du câble")
+    services.document_add(
+        ticket=ticket,
+        author=technician,
+        file=SimpleUploadedFile("journal.txt", b"log"),
+        is_private=True,
+    )
+    html = logged.get(page(ticket)).content.decode()
+    assert "Pouvez-vous redémarrer ?" in html
+    assert "Commande du câble" in html
+    assert "secrète" not in html and "Tâche cachée" not in html and "journal.txt" not in html
+    assert html.index("Pouvez-vous") < html.index("Commande du câble")
+
+
+def test_the_page_says_who_handles_it_and_what_the_status_means(logged, ticket, technician):
+    services.ticket_take(ticket=ticket, actor=technician)
+    html = logged.get(page(ticket)).content.decode()
+    assert "Karim Moreau" in html
+    assert "Un technicien travaille sur votre demande" in html
+
+
+def test_a_followup_with_a_file_is_added(logged, ticket, requester):
+    response = logged.post(
+        action("ticket-followup", ticket),
+        {"content": "Voici la capture", "files": SimpleUploadedFile("c.png", b"\x89PNG")},
+    )
+    assert response.status_code == 302
+    followup = ticket.followups.get()
+    assert followup.author == requester and "Voici la capture" in followup.content
+    assert followup.documents.get().original_name == "c.png"
+
+
+def test_a_file_alone_is_added_without_an_empty_message(logged, ticket):
+    logged.post(
+        action("ticket-followup", ticket),
+        {"content": "", "files": SimpleUploadedFile("c.png", b"\x89PNG")},
+    )
+    assert ticket.followups.count() == 0
+    assert ticket.documents.get().original_name == "c.png"
+
+
+def test_an_empty_followup_is_explained(logged, ticket):
+    response = logged.post(action("ticket-followup", ticket), {"content": "  "})
+    assert response.status_code == 400
+    assert 'class="error-summary"' in response.content.decode()
+
+
+def test_a_refused_file_is_named_and_the_message_kept(logged, ticket):
+    response = logged.post(
+        action("ticket-followup", ticket),
+        {"content": "Mon message", "files": SimpleUploadedFile("x.exe", b"MZ")},
+    )
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "x.exe" in html and "Mon message" in html
+    assert ticket.followups.count() == 0
+
+
+def test_a_requester_followup_on_a_pending_ticket_resumes_it(logged, ticket, technician):
+    services.ticket_take(ticket=ticket, actor=technician)
+    services.ticket_set_status(ticket=ticket, actor=technician, status=Status.PENDING)
+    logged.post(action("ticket-followup", ticket), {"content": "Voici le numéro"})
+    ticket.refresh_from_db()
+    assert ticket.status == Status.ASSIGNED
+
+
+class TestSolution:
+    def test_the_waiting_solution_shows_the_buttons_and_the_closing_date(
+        self, logged, ticket, technician
+    ):
+        solve(ticket, technician)
+        ticket.refresh_from_db()
+        html = logged.get(page(ticket)).content.decode()
+        assert "Videz la corbeille" in html
+        assert action("solution-accept", ticket) in html
+        assert action("solution-refuse", ticket) in html
+        closing = formats.date_format(ticket.solved_at + timedelta(days=7), "DATE_FORMAT")
+        assert closing in html
+
+    def test_an_observer_sees_the_solution_but_no_buttons(self, client, ticket, technician):
+        observer = UserFactory()
+        ticket.observers.add(observer)
+        solve(ticket, technician)
+        client.force_login(observer)
+        html = client.get(page(ticket)).content.decode()
+        assert action("solution-accept", ticket) not in html
+        assert client.post(action("solution-accept", ticket)).status_code == 404
+
+    def test_accepting_closes_the_ticket(self, logged, ticket, technician):
+        solve(ticket, technician)
+        response = logged.post(action("solution-accept", ticket))
+        assert response.status_code == 302
+        ticket.refresh_from_db()
+        assert ticket.status == Status.CLOSED
+
+    def test_accepting_needs_a_post(self, logged, ticket, technician):
+        solve(ticket, technician)
+        assert logged.get(action("solution-accept", ticket)).status_code == 405
+
+    def test_refusing_keeps_the_reason(self, logged, ticket, technician):
+        solve(ticket, technician)
+        logged.post(action("solution-refuse", ticket), {"reason": "Toujours bloqué"})
+        ticket.refresh_from_db()
+        assert ticket.status == Status.ASSIGNED
+        assert "Toujours bloqué" in ticket.followups.get().content
+
+    def test_refusing_without_a_reason_is_explained(self, logged, ticket, technician):
+        solve(ticket, technician)
+        response = logged.post(action("solution-refuse", ticket), {"reason": ""})
+        assert response.status_code == 400
+        assert 'href="#id_reason"' in response.content.decode()
+        ticket.refresh_from_db()
+        assert ticket.status == Status.SOLVED
+
+    def test_deciding_twice_is_explained_not_crashed(self, logged, ticket, technician):
+        solve(ticket, technician)
+        logged.post(action("solution-accept", ticket))
+        response = logged.post(action("solution-accept", ticket), follow=True)
+        assert response.status_code == 200
+        assert "déjà clos" in response.content.decode()
+
+
+class TestClosed:
+    @pytest.fixture
+    def closed(self, ticket, technician, requester):
+        solve(ticket, technician)
+        services.solution_accept(ticket=ticket, actor=requester)
+        return ticket
+
+    def test_it_is_read_only_and_offers_a_new_request(self, logged, closed):
+        html = logged.get(page(closed)).content.decode()
+        assert action("ticket-followup", closed) not in html
+        new_request = reverse("portal:theme-form", args=["mail"]) + f"?suite={closed.pk}"
+        assert new_request in html
+        form = logged.get(new_request).content.decode()
+        assert f"Suite de la demande {closed.pk}" in form
+
+    def test_a_followup_is_refused(self, logged, closed):
+        response = logged.post(action("ticket-followup", closed), {"content": "Encore"})
+        assert response.status_code == 400
+        assert closed.followups.count() == 0
+
+
+def test_a_document_is_served_as_an_attachment(logged, ticket, requester):
+    document = services.document_add(
+        ticket=ticket,
+        author=requester,
+        file=SimpleUploadedFile("rapport final.pdf", b"%PDF-1.4", content_type="application/pdf"),
+    )
+    response = logged.get(reverse("portal:document", args=[ticket.pk, document.pk]))
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert "rapport" in response["Content-Disposition"]
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Type"] == "application/octet-stream"
+    assert b"".join(response.streaming_content) == b"%PDF-1.4"
