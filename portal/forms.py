@@ -158,6 +158,7 @@ class TicketForm(forms.Form):
     )
 
     def __init__(self, *args, user, questions, people_url, places_url, **kwargs):
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.user = user
         self.questions = questions

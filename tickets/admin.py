@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
@@ -144,6 +144,15 @@ class TicketAdmin(admin.ModelAdmin):
     list_select_related = ("team", "assignee")
     date_hierarchy = "created_at"
     inlines = [FollowupInline, TaskInline, DocumentInline, SolutionInline, HistoryInline]
+    exclude = ("answers",)
+    readonly_fields = ("theme_answers",)
+
+    @admin.display(description=_("answers to the theme's questions"))
+    def theme_answers(self, obj):
+        rows = format_html_join(
+            "", "<dt>{}</dt><dd>{}</dd>", ((a["label"], a["value"]) for a in obj.answers)
+        )
+        return format_html("<dl>{}</dl>", rows) if obj.answers else "—"
 
     def has_add_permission(self, request):
         return False

@@ -202,3 +202,26 @@ def test_a_conditional_question_appears_only_when_it_applies(page, university):
     assert_accessible(page)
     page.get_by_label("Ordinateur").check()
     expect(model).to_be_hidden()
+
+
+def test_files_dropped_on_the_zone_are_attached(page, university):
+    log_in(page, "claire")
+    page.goto("/themes/messagerie/")
+    page.get_by_label("Objet").fill("Glisser-déposer")
+    page.get_by_label(re.compile("Déclarer un incident")).check()
+    page.locator(".dropzone").evaluate(
+        """(zone) => {
+            const transfer = new DataTransfer();
+            transfer.items.add(new File(["premier"], "un.txt", {type: "text/plain"}));
+            transfer.items.add(new File(["second"], "deux.txt", {type: "text/plain"}));
+            zone.dispatchEvent(new DragEvent("drop", {dataTransfer: transfer, bubbles: true,
+                                                      cancelable: true}));
+        }"""
+    )
+    expect(page.locator(".file-list li")).to_have_count(2)
+    page.get_by_role("button", name="Retirer un.txt").click()
+    expect(page.locator(".file-list li")).to_have_count(1)
+    page.get_by_role("button", name="Envoyer").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("a bien été envoyée")
+    names = list(Ticket.objects.get().documents.values_list("original_name", flat=True))
+    assert names == ["deux.txt"]

@@ -20,11 +20,21 @@ def test_it_shows_the_active_themes_in_the_admin_order(client, db):
     assert "Ancien thème" not in html
 
 
-def test_it_speaks_french_by_default_and_english_on_request(client, db):
-    client.force_login(UserFactory())
-    assert 'lang="fr"' in client.get(reverse("portal:home")).content.decode()
+def test_it_speaks_the_profile_language_whatever_the_browser_says(client, db):
+    user = UserFactory()
+    client.force_login(user)
     html = client.get(reverse("portal:home"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert 'lang="en"' in html
+    assert 'lang="fr"' in html and "Nouvelle demande" in html
+    user.language = "en"
+    user.save()
+    html = client.get(reverse("portal:home")).content.decode()
+    assert 'lang="en"' in html and "New request" in html
+
+
+def test_a_visitor_gets_french_unless_the_browser_asks_for_english(client, db):
+    assert 'lang="fr"' in client.get(reverse("account_login")).content.decode()
+    english = client.get(reverse("account_login"), HTTP_ACCEPT_LANGUAGE="en")
+    assert 'lang="en"' in english.content.decode()
 
 
 @pytest.mark.parametrize("name", ["<script>alert(1)</script>"])

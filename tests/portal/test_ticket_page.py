@@ -110,6 +110,13 @@ def test_the_page_shows_the_public_timeline_only(logged, ticket, technician):
     assert html.index("Pouvez-vous") < html.index("Commande du câble")
 
 
+def test_the_page_shows_the_theme_answers(logged, ticket):
+    ticket.answers = [{"question": 1, "label": "Appareil", "value": "Téléphone"}]
+    ticket.save()
+    html = logged.get(page(ticket)).content.decode()
+    assert "<dt>Appareil</dt>" in html and "Téléphone" in html
+
+
 def test_the_page_says_who_handles_it_and_what_the_status_means(logged, ticket, technician):
     services.ticket_take(ticket=ticket, actor=technician)
     html = logged.get(page(ticket)).content.decode()

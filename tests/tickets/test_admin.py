@@ -90,3 +90,11 @@ def test_a_non_staff_user_is_sent_to_the_login(client, db):
     response = client.get(reverse("admin:tickets_ticket_changelist"))
     assert response.status_code == 302
     assert "login" in response["Location"]
+
+
+def test_the_theme_answers_are_shown_labelled(admin_client):
+    ticket = Ticket.objects.first()
+    ticket.answers = [{"question": 1, "label": "Modèle", "value": "<b>Fairphone</b>"}]
+    ticket.save()
+    html = admin_client.get(reverse("admin:tickets_ticket_change", args=[ticket.pk])).content
+    assert "<dt>Modèle</dt><dd>&lt;b&gt;Fairphone&lt;/b&gt;</dd>" in html.decode()
