@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -57,6 +58,19 @@ class ThemeQuestion(models.Model):
 
     def __str__(self):
         return self.label
+
+    def clean(self):
+        kinds_with_choices = (self.Kind.CHOICE, self.Kind.MULTIPLE_CHOICE)
+        if self.kind in kinds_with_choices and not self.choice_list():
+            raise ValidationError({"choices": _("Give at least one choice, one per line.")})
+        condition = self.show_if_question
+        if condition is not None:
+            if condition.theme_id != self.theme_id or condition.pk == self.pk:
+                raise ValidationError(
+                    {"show_if_question": _("Choose another question of the same theme.")}
+                )
+            if not self.show_if_value.strip():
+                raise ValidationError({"show_if_value": _("Give the answer that shows it.")})
 
     @property
     def field_name(self) -> str:

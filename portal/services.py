@@ -68,3 +68,12 @@ def followup_submit(*, ticket: Ticket, author, content: str, files=(), pending=(
         followup = ticket_services.followup_add(ticket=ticket, author=author, content=content)
     _attach(ticket=ticket, author=author, files=files, pending=pending, followup=followup)
     return followup
+
+
+def pending_uploads_purge(*, older_than) -> int:
+    """Delete the kept files of forms never sent again; return how many went."""
+    stale = list(PendingUpload.objects.filter(created_at__lt=older_than))
+    for kept in stale:
+        kept.file.delete(save=False)
+    PendingUpload.objects.filter(pk__in=[kept.pk for kept in stale]).delete()
+    return len(stale)

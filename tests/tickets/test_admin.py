@@ -98,3 +98,33 @@ def test_the_theme_answers_are_shown_labelled(admin_client):
     ticket.save()
     html = admin_client.get(reverse("admin:tickets_ticket_change", args=[ticket.pk])).content
     assert "<dt>Modèle</dt><dd>&lt;b&gt;Fairphone&lt;/b&gt;</dd>" in html.decode()
+
+
+def test_an_admin_adds_questions_to_a_theme(admin_client):
+    from portal.models import ThemeQuestion
+    from tickets.models import Theme
+
+    theme = Theme.objects.get(slug="messagerie")
+    url = reverse("admin:tickets_theme_change", args=[theme.pk])
+    assert "questions-TOTAL_FORMS" in admin_client.get(url).content.decode()
+    form = {
+        "name": theme.name,
+        "slug": theme.slug,
+        "description": theme.description,
+        "icon": theme.icon,
+        "position": theme.position,
+        "is_active": "on",
+        "questions-TOTAL_FORMS": "1",
+        "questions-INITIAL_FORMS": "0",
+        "questions-0-label": "Sur quel appareil ?",
+        "questions-0-kind": "choice",
+        "questions-0-choices": "",
+        "questions-0-position": "1",
+    }
+    response = admin_client.post(url, form)
+    assert response.status_code == 200  # refused: a choice question needs choices
+    assert not ThemeQuestion.objects.exists()
+    form["questions-0-choices"] = "Ordinateur\nTéléphone"
+    response = admin_client.post(url, form)
+    assert response.status_code == 302
+    assert ThemeQuestion.objects.get().choice_list() == ["Ordinateur", "Téléphone"]
