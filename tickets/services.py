@@ -438,19 +438,22 @@ def _waiting_solution(ticket: Ticket) -> Solution:
     return solution
 
 
+def _decide(solution: Solution, actor, status: str) -> Solution:
+    solution.status = status
+    solution.decided_by = actor
+    solution.decided_at = timezone.now()
+    solution.save(update_fields=["status", "decided_by", "decided_at"])
+    return solution
+
+
 @transaction.atomic
 def solution_accept(*, ticket: Ticket, actor) -> Solution:
     """The requester approves the solution: the ticket is closed."""
     ticket = _lock(ticket)
     if not permissions.can_decide_solution(actor, ticket):
         raise PermissionDenied
-    solution = _waiting_solution(ticket)
-    now = timezone.now()
-    solution.status = Solution.Status.ACCEPTED
-    solution.decided_by = actor
-    solution.decided_at = now
-    solution.save(update_fields=["status", "decided_by", "decided_at"])
-    _change(ticket, actor, status=Status.CLOSED, closed_at=now)
+    solution = _decide(_waiting_solution(ticket), actor, Solution.Status.ACCEPTED)
+    _change(ticket, actor, status=Status.CLOSED, closed_at=solution.decided_at)
     return solution
 
 
@@ -464,11 +467,7 @@ def solution_refuse(*, ticket: Ticket, actor, reason: str) -> Solution:
     reason = clean_html(reason)
     if not has_text(reason):
         raise TicketError(_("Say why the solution does not suit you."))
-    now = timezone.now()
-    solution.status = Solution.Status.REFUSED
-    solution.decided_by = actor
-    solution.decided_at = now
-    solution.save(update_fields=["status", "decided_by", "decided_at"])
+    _decide(solution, actor, Solution.Status.REFUSED)
     Followup.objects.create(ticket=ticket, author=actor, content=reason, is_private=False)
     _change(ticket, actor, status=_working_status(ticket), solved_at=None)
     return solution
