@@ -72,6 +72,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "tickets.context_processors.back_office",
             ],
         },
     },
@@ -120,6 +121,11 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or BASE_DIR / "media")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # larger uploads stream to disk
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "tickets.uploads.SizeCappedUploadHandler",
+]
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
 HELP_MAX_UPLOAD_MB = env_int("HELP_MAX_UPLOAD_MB", 50)
 FILE_STORAGE = env_choice("FILE_STORAGE", ("local", "s3"), "local")
 STORAGES = {
@@ -185,6 +191,7 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_NAME = env_str("SESSION_COOKIE_NAME", "help_sessionid")
 CSRF_COOKIE_NAME = env_str("CSRF_COOKIE_NAME", "help_csrftoken")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+CSP_FORM_ACTION_EXTRA = env_list("CSP_FORM_ACTION_EXTRA")
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
 if env_bool("BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

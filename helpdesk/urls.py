@@ -11,10 +11,8 @@ urlpatterns = [
     path(settings.ADMIN_URL_PREFIX, admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("intervention/", include("tickets.urls")),
     path("", include("portal.urls")),
 ]
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploaded files are never served from a public URL: only through views that check
+# the ticket first (portal:document, tickets:document).

@@ -1,33 +1,15 @@
-import re
-
 from django import forms
-from django.contrib.auth import get_user_model
 from django.utils.html import escape, linebreaks
 from django.utils.translation import gettext_lazy as _
 
+from accounts.people import find_person, person_label
+from tickets.forms import MultipleFileField
 from tickets.models import Level, Location, Ticket
 from tickets.services import clean_html
 
 from .models import ThemeQuestion
 
 YES, NO = "yes", "no"
-_EMAIL_IN_BRACKETS = re.compile(r"<([^<>\s]+@[^<>\s]+)>\s*$")
-
-
-def person_label(user) -> str:
-    """The text a person picker shows and sends back for a user."""
-    return f"{user.get_display_name()} <{user.email}>"
-
-
-def find_person(text: str):
-    """Return the active user a picker's text names (by e-mail or username), or None."""
-    text = (text or "").strip()
-    match = _EMAIL_IN_BRACKETS.search(text)
-    key = match.group(1) if match else text
-    if not key:
-        return None
-    users = get_user_model().objects.filter(is_active=True)
-    return users.filter(email__iexact=key).first() or users.filter(username=key).first()
 
 
 def rich_text(value: str, text_format: str) -> str:
@@ -35,19 +17,6 @@ def rich_text(value: str, text_format: str) -> str:
     if text_format == "html":
         return clean_html(value)
     return clean_html(linebreaks(escape(value or "")))
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files at once; the view checks each one (size, kind) by name."""
-
-    widget = MultipleFileInput
-
-    def clean(self, data, initial=None):
-        return data
 
 
 class PickerInput(forms.TextInput):
@@ -66,7 +35,8 @@ class PickerInput(forms.TextInput):
 
 def _question_field(question: ThemeQuestion, people_url: str) -> forms.Field:
     kind = ThemeQuestion.Kind
-    common = {"label": question.label, "help_text": question.help_text, "required": False}
+    # Django prints help texts as HTML: an admin's text is escaped first.
+    common = {"label": question.label, "help_text": escape(question.help_text), "required": False}
     if question.kind == kind.LONG_TEXT:
         return forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), **common)
     if question.kind == kind.NUMBER:
@@ -175,13 +145,10 @@ class TicketForm(forms.Form):
         for name, field in self.fields.items():
             if field.required or self._question_required(name):
                 field.label = f"{field.label} *"
-        if self.is_bound:
-            # What we send back into the editor is cleaned first, never the raw input.
+        if self.is_bound and self.data.get("description_format") == "html":
+            # The editor's HTML goes back into the page cleaned, never as it was sent.
             data = self.data.copy()
-            data["description"] = rich_text(
-                data.get("description", ""), data.get("description_format", "")
-            )
-            data["description_format"] = "html"
+            data["description"] = clean_html(data.get("description", ""))
             self.data = data
 
     def _question_required(self, name: str) -> bool:
@@ -195,7 +162,7 @@ class TicketForm(forms.Form):
         return location
 
     def clean_description(self):
-        return self.data.get("description", "")
+        return rich_text(self.data.get("description", ""), self.data.get("description_format", ""))
 
     def clean(self):
         cleaned = super().clean()
@@ -230,13 +197,13 @@ class TicketForm(forms.Form):
         field = self[question.field_name]
         return field.value() if self.is_bound else field.initial
 
-    def is_shown(self, question: ThemeQuestion) -> bool:
+    def is_shown(self, question: ThemeQuestion, seen: frozenset = frozenset()) -> bool:
         """Tell whether a question applies, given the answers of the questions it depends on."""
         parent = question.show_if_question
         if parent is None:
             return True
         parent = next((q for q in self.questions if q.pk == parent.pk), None)
-        if parent is None or not self.is_shown(parent):
+        if parent is None or parent.pk in seen or not self.is_shown(parent, seen | {question.pk}):
             return False
         answer = self.raw_answer(parent)
         answers = answer if isinstance(answer, list) else [answer]

@@ -65,12 +65,20 @@ class ThemeQuestion(models.Model):
             raise ValidationError({"choices": _("Give at least one choice, one per line.")})
         condition = self.show_if_question
         if condition is not None:
-            if condition.theme_id != self.theme_id or condition.pk == self.pk:
+            if condition.theme_id != self.theme_id or self.pk in condition.condition_chain():
                 raise ValidationError(
                     {"show_if_question": _("Choose another question of the same theme.")}
                 )
             if not self.show_if_value.strip():
                 raise ValidationError({"show_if_value": _("Give the answer that shows it.")})
+
+    def condition_chain(self) -> list[int]:
+        """This question's id and those it depends on, stopping at a loop."""
+        chain, question = [], self
+        while question is not None and question.pk not in chain:
+            chain.append(question.pk)
+            question = question.show_if_question
+        return chain
 
     @property
     def field_name(self) -> str:

@@ -23,20 +23,36 @@ def pending_upload_create(*, owner, file) -> PendingUpload:
 
 
 def _attach(*, ticket, author, files, pending, followup=None) -> None:
-    for upload in files:
-        ticket_services.document_add(ticket=ticket, author=author, file=upload, followup=followup)
-    for kept in pending:
-        with kept.file.open("rb") as handle:
-            ticket_services.document_add(
-                ticket=ticket,
-                author=author,
-                file=File(handle, name=kept.original_name),
-                followup=followup,
+    """Attach new and kept files; if anything fails, no stored file is left behind."""
+    # Claim the kept files: a second submission of the same form, or the purge, skips them.
+    pending = list(
+        PendingUpload.objects.select_for_update(skip_locked=True).filter(
+            owner=author, pk__in=[kept.pk for kept in pending]
+        )
+    )
+    stored = []
+    try:
+        for upload in files:
+            document = ticket_services.document_add(
+                ticket=ticket, author=author, file=upload, followup=followup
             )
-    stored = [kept.file.name for kept in pending]
+            stored.append(document.file)
+        for kept in pending:
+            with kept.file.open("rb") as handle:
+                upload = File(handle, name=kept.original_name)
+                upload.content_type = kept.content_type
+                document = ticket_services.document_add(
+                    ticket=ticket, author=author, file=upload, followup=followup
+                )
+            stored.append(document.file)
+    except BaseException:
+        for file in stored:  # the rows roll back; their files must go too
+            file.delete(save=False)
+        raise
+    names = [kept.file.name for kept in pending]
     PendingUpload.objects.filter(pk__in=[kept.pk for kept in pending]).delete()
     storage = PendingUpload._meta.get_field("file").storage
-    transaction.on_commit(lambda: [storage.delete(name) for name in stored])
+    transaction.on_commit(lambda: [storage.delete(name) for name in names])
 
 
 @transaction.atomic
@@ -70,10 +86,15 @@ def followup_submit(*, ticket: Ticket, author, content: str, files=(), pending=(
     return followup
 
 
+@transaction.atomic
 def pending_uploads_purge(*, older_than) -> int:
     """Delete the kept files of forms never sent again; return how many went."""
-    stale = list(PendingUpload.objects.filter(created_at__lt=older_than))
-    for kept in stale:
-        kept.file.delete(save=False)
+    # A form being sent right now holds its rows: they are skipped, not pulled away.
+    stale = list(
+        PendingUpload.objects.select_for_update(skip_locked=True).filter(created_at__lt=older_than)
+    )
+    names = [kept.file.name for kept in stale]
     PendingUpload.objects.filter(pk__in=[kept.pk for kept in stale]).delete()
+    storage = PendingUpload._meta.get_field("file").storage
+    transaction.on_commit(lambda: [storage.delete(name) for name in names])
     return len(stale)

@@ -15,15 +15,21 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.people import person_label
 from tickets import permissions
 from tickets import services as ticket_services
 from tickets.errors import TicketError
 from tickets.models import HelpdeskSettings, Location, Solution, Theme, Ticket
-from tickets.selectors import documents_visible_to, followups_visible_to, tasks_visible_to
+from tickets.selectors import (
+    documents_visible_to,
+    followups_visible_to,
+    parse_id,
+    tasks_visible_to,
+)
 from tickets.uploads import check_upload
 
 from . import services
-from .forms import TicketForm, person_label, rich_text
+from .forms import TicketForm, rich_text
 from .models import PendingUpload
 
 PAGE_SIZE = 20
@@ -78,7 +84,7 @@ def _split_uploads(request):
 
 
 def _ids(data, name) -> list[int]:
-    return [int(value) for value in data.getlist(name) if value.isdigit()]
+    return [pk for pk in map(parse_id, data.getlist(name)) if pk is not None]
 
 
 def _keep_for_later(request, accepted, kept):
@@ -142,10 +148,10 @@ def theme_form(request, slug):
 
 def _follow_up_of(request) -> dict:
     """Pre-fill a new request that follows a closed one ("?suite=<number>")."""
-    number = request.GET.get("suite", "")
-    if not number.isdigit():
+    number = parse_id(request.GET.get("suite", ""))
+    if number is None:
         return {}
-    previous = Ticket.objects.filter(pk=int(number)).first()
+    previous = Ticket.objects.filter(pk=number).first()
     if previous is None or not permissions.can_view_ticket(request.user, previous):
         return {}
     return {
@@ -160,7 +166,8 @@ def ticket_sent(request, pk):
     ticket = get_object_or_404(Ticket.objects.select_related("team"), pk=pk)
     if ticket.requester_id != request.user.pk:
         raise Http404
-    return render(request, "portal/ticket_sent.html", {"ticket": ticket})
+    days = HelpdeskSettings.load().auto_close_days
+    return render(request, "portal/ticket_sent.html", {"ticket": ticket, "days": days})
 
 
 def _my_tickets(user):
@@ -181,9 +188,9 @@ def my_tickets(request):
         state = "all"
     query = request.GET.get("q", "").strip()
     if query:
-        number = query.lstrip("#")
-        if number.isdigit():
-            tickets = tickets.filter(pk=int(number))
+        number = parse_id(query)
+        if number is not None:
+            tickets = tickets.filter(pk=number)
         else:
             for word in query.split()[:8]:
                 tickets = tickets.filter(Q(title__icontains=word) | Q(description__icontains=word))
@@ -214,7 +221,16 @@ def _timeline(user, ticket):
 
 
 def _ticket_page(
-    request, ticket, *, followup_errors=(), content="", refuse_error=None, pending=(), status=200
+    request,
+    ticket,
+    *,
+    followup_errors=(),
+    content="",
+    content_format="",
+    refuse_error=None,
+    reason="",
+    pending=(),
+    status=200,
 ):
     waiting = None
     auto_close_on = None
@@ -233,6 +249,8 @@ def _ticket_page(
         "refuse_error": refuse_error,
         "pending": pending,
         "content": content,
+        "content_format": content_format,
+        "reason": reason,
         "status_help": STATUS_HELP[ticket.status],
         **_upload_limits(),
     }
@@ -250,7 +268,8 @@ def ticket_detail(request, pk):
 def ticket_followup(request, pk):
     ticket = _visible_ticket(request, pk)
     accepted, kept, errors = _split_uploads(request)
-    content = rich_text(request.POST.get("content", ""), request.POST.get("content_format", ""))
+    typed, typed_format = request.POST.get("content", ""), request.POST.get("content_format", "")
+    content = rich_text(typed, typed_format)
     if not errors:
         try:
             services.followup_submit(
@@ -262,8 +281,17 @@ def ticket_followup(request, pk):
             messages.success(request, _("Your message has been added to the ticket."))
             return redirect("portal:ticket-detail", pk=ticket.pk)
     pending = _keep_for_later(request, accepted, kept) if not ticket.is_closed else []
+    # What was typed goes back as it was sent: escaped by the template, or, for the
+    # editor's HTML, cleaned first.
+    back = content if typed_format == "html" else typed
     return _ticket_page(
-        request, ticket, followup_errors=errors, content=content, pending=pending, status=400
+        request,
+        ticket,
+        followup_errors=errors,
+        content=back,
+        content_format=typed_format,
+        pending=pending,
+        status=400,
     )
 
 
@@ -286,14 +314,19 @@ def solution_accept(request, pk):
 @require_POST
 def solution_refuse(request, pk):
     ticket = _visible_ticket(request, pk)
-    reason = rich_text(request.POST.get("reason", ""), "text")
+    typed = request.POST.get("reason", "")
     try:
-        ticket_services.solution_refuse(ticket=ticket, actor=request.user, reason=reason)
+        ticket_services.solution_refuse(
+            ticket=ticket, actor=request.user, reason=rich_text(typed, "text")
+        )
     except PermissionDenied:
         raise Http404 from None
     except TicketError as error:
         ticket.refresh_from_db()
-        return _ticket_page(request, ticket, refuse_error=str(error), status=400)
+        if ticket.status != Ticket.Status.SOLVED:  # decided meanwhile: nothing to refuse
+            messages.error(request, str(error))
+            return redirect("portal:ticket-detail", pk=ticket.pk)
+        return _ticket_page(request, ticket, refuse_error=str(error), reason=typed, status=400)
     messages.success(
         request, _("The solution is refused. The technician has your reason and goes on.")
     )

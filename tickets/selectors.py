@@ -1,9 +1,11 @@
 """Reads of tickets that views and tasks share."""
 
-from django.db.models import QuerySet
+from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.db import connection
+from django.db.models import Q, QuerySet
 
 from . import permissions
-from .models import Followup, Task, Ticket
+from .models import PATH_SEPARATOR, Followup, Task, Ticket
 
 
 def tickets_visible_to(user) -> QuerySet[Ticket]:
@@ -29,3 +31,130 @@ def documents_visible_to(user, ticket: Ticket):
     if permissions.can_see_private(user, ticket):
         return documents
     return documents.filter(is_private=False)
+
+
+# Back office ------------------------------------------------------------------------
+
+QUEUES = ("mine", "team", "tasks", "all")
+
+
+def queue_names_for(user) -> list[str]:
+    names = ["mine", "team", "tasks"]
+    if permissions.is_supervisor(user):
+        names.append("all")
+    return names
+
+
+def queue_tickets(user, queue: str) -> QuerySet[Ticket]:
+    """The tickets of one of the back office's queues, before filters."""
+    if queue == "mine":
+        return Ticket.objects.filter(assignee=user)
+    if queue == "team":
+        return Ticket.objects.filter(team__in=permissions.team_ids(user))
+    if queue == "tasks":
+        held = Task.objects.filter(
+            Q(assigned_user=user) | Q(assigned_team__in=permissions.team_ids(user))
+        )
+        return Ticket.objects.filter(pk__in=held.values("ticket_id"))
+    return tickets_visible_to(user)
+
+
+def parse_id(text: str) -> int | None:
+    """A ticket or row number typed or sent by a browser, or None if it is not one."""
+    text = (text or "").strip().lstrip("#")
+    if text.isascii() and text.isdigit() and len(text) <= 15:
+        return int(text)
+    return None
+
+
+def search_tickets(tickets: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:
+    """Match a ticket number, or words in the title, description and followups.
+
+    PostgreSQL uses its French full-text search (served by GIN indexes, see migration
+    0002); other databases fall back to a plain word-by-word match.
+    """
+    text = text.strip()
+    number = parse_id(text)
+    if number is not None:
+        return tickets.filter(pk=number)
+    if connection.vendor == "postgresql":
+        query = SearchQuery(text, config="french", search_type="websearch")
+        in_followups = Followup.objects.annotate(
+            document=SearchVector("content", config="french")
+        ).filter(document=query)
+        in_tickets = Ticket.objects.annotate(
+            document=SearchVector("title", "description", config="french")
+        ).filter(document=query)
+        # Two id subqueries, so that each one can use its own index.
+        return tickets.filter(
+            Q(pk__in=in_tickets.values("pk")) | Q(pk__in=in_followups.values("ticket_id"))
+        )
+    for word in text.split()[:8]:
+        in_followups = Followup.objects.filter(content__icontains=word).values("ticket_id")
+        tickets = tickets.filter(
+            Q(title__icontains=word) | Q(description__icontains=word) | Q(pk__in=in_followups)
+        )
+    return tickets
+
+
+def filter_tickets(tickets: QuerySet[Ticket], filters: dict) -> QuerySet[Ticket]:
+    """Apply a queue's validated filters (see QueueFilterForm.values)."""
+    if "status" in filters:
+        tickets = tickets.filter(status__in=filters["status"])
+    else:
+        tickets = tickets.exclude(status=Ticket.Status.CLOSED)
+    for field in ("team", "priority", "type"):
+        if field in filters:
+            tickets = tickets.filter(**{field: filters[field]})
+    if "category" in filters:
+        tickets = tickets.filter(category__in=_subtree(filters["category"]))
+    if "location" in filters:
+        tickets = tickets.filter(location__in=_subtree(filters["location"]))
+    if "created_from" in filters:
+        tickets = tickets.filter(created_at__date__gte=filters["created_from"])
+    if "created_to" in filters:
+        tickets = tickets.filter(created_at__date__lte=filters["created_to"])
+    if "q" in filters:
+        tickets = search_tickets(tickets, filters["q"])
+    return tickets
+
+
+def _subtree(node):
+    """A node and everything below it, found by its stored path."""
+    model = type(node)
+    prefix = f"{node.full_name}{PATH_SEPARATOR}"
+    return model.objects.filter(Q(pk=node.pk) | Q(full_name__startswith=prefix))
+
+
+def page_of_tickets(tickets: QuerySet[Ticket], ordering: list[str], page: int, size: int):
+    """One page of a queue in two narrow queries, fast on deep pages.
+
+    The offset walks an id-only, index-friendly query; only the page's rows are then
+    read whole, with everything the table shows joined in.
+    """
+    ids = list(
+        tickets.order_by(*ordering, "-id").values_list("id", flat=True)[
+            (page - 1) * size : page * size + 1
+        ]
+    )
+    has_next = len(ids) > size
+    ids = ids[:size]
+    rows = Ticket.objects.filter(pk__in=ids).select_related(
+        "requester", "beneficiary", "theme", "category", "location", "team", "assignee"
+    )
+    by_id = {ticket.pk: ticket for ticket in rows}
+    return [by_id[pk] for pk in ids], has_next
+
+
+def ticket_timeline(ticket: Ticket) -> list[tuple[str, object]]:
+    """Every item of a ticket in time order, private ones included (technicians only)."""
+    items = [
+        *(("followup", f) for f in ticket.followups.select_related("author")),
+        *(
+            ("task", t)
+            for t in ticket.tasks.select_related("author", "assigned_user", "assigned_team")
+        ),
+        *(("document", d) for d in ticket.documents.select_related("uploaded_by")),
+        *(("solution", s) for s in ticket.solutions.select_related("author", "decided_by")),
+    ]
+    return sorted(items, key=lambda item: (item[1].created_at, item[1].pk))

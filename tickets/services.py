@@ -104,6 +104,10 @@ def _working_status(ticket: Ticket) -> int:
     return Status.ASSIGNED if ticket.assignee_id else Status.NEW
 
 
+def _can_take_tickets(user) -> bool:
+    return user is not None and user.is_active and permissions.is_technician(user)
+
+
 def find_routing_rule(
     *, theme: Theme | None, category: Category | None, location: Location | None
 ) -> RoutingRule | None:
@@ -154,7 +158,8 @@ def ticket_create(
         rule = find_routing_rule(theme=theme, category=category, location=location)
         if rule is not None:
             team = rule.team
-            assignee = assignee or rule.assignee
+            if assignee is None and _can_take_tickets(rule.assignee):
+                assignee = rule.assignee
             observers += list(rule.observers.all())
         else:
             team = HelpdeskSettings.load().default_team
@@ -214,7 +219,7 @@ def ticket_assign(*, ticket: Ticket, actor, assignee) -> Ticket:
     if not permissions.can_manage_ticket(actor, ticket):
         raise PermissionDenied
     _ensure_not_closed(ticket)
-    if assignee is not None and not (assignee.is_active and permissions.is_technician(assignee)):
+    if assignee is not None and not _can_take_tickets(assignee):
         raise TicketError(_("Only an active technician can be given a ticket."))
     changes = {"assignee": assignee}
     if assignee is not None:
@@ -225,6 +230,24 @@ def ticket_assign(*, ticket: Ticket, actor, assignee) -> Ticket:
     elif ticket.status == Status.ASSIGNED:
         changes["status"] = Status.NEW
     _change(ticket, actor, **changes)
+    return ticket
+
+
+@transaction.atomic
+def ticket_observers_change(*, ticket: Ticket, actor, add=(), remove=()) -> Ticket:
+    """Add or remove people who follow the ticket without filing or working it."""
+    ticket = _lock(ticket)
+    if not permissions.can_manage_ticket(actor, ticket):
+        raise PermissionDenied
+    _ensure_not_closed(ticket)
+    current = set(ticket.observers.all())
+    for person in set(add) - current:
+        ticket.observers.add(person)
+        _record(ticket, actor, "observers", None, person)
+    for person in set(remove) & current:
+        ticket.observers.remove(person)
+        _record(ticket, actor, "observers", person, None)
+    _change(ticket, actor)
     return ticket
 
 
@@ -388,8 +411,11 @@ def document_add(
         raise PermissionDenied
     _ensure_not_closed(ticket)
     check_upload(file)
+    if any(item is not None and item.ticket_id != ticket.pk for item in (followup, task, solution)):
+        raise ValueError("document_add: the item belongs to another ticket")
+    works_on_it = permissions.can_work_ticket(author, ticket)
     parent_private = any(item is not None and item.is_private for item in (followup, task))
-    is_private = (is_private or parent_private) and permissions.can_work_ticket(author, ticket)
+    is_private = (is_private or parent_private) and works_on_it
     name = PurePath(file.name).name[:255]
     document = Document(
         ticket=ticket,
@@ -405,7 +431,11 @@ def document_add(
     document.file.save(name, file, save=False)
     document.save()
     _record(ticket, author, "document", None, name)
-    _change(ticket, author)
+    changes = {}
+    if ticket.status == Status.PENDING and not works_on_it:
+        # The requester sent what we were waiting for, as a file.
+        changes["status"] = _working_status(ticket)
+    _change(ticket, author, **changes)
     return document
 
 

@@ -3,6 +3,7 @@
 from pathlib import PurePath
 
 from django.conf import settings
+from django.core.files.uploadhandler import TemporaryFileUploadHandler
 from django.utils.translation import gettext as _
 
 from .errors import TicketError
@@ -88,3 +89,20 @@ def check_upload(file) -> None:
             _("“%(name)s” is a kind of file Help does not accept (programs, web pages, SVG).")
             % {"name": name}
         )
+
+
+class SizeCappedUploadHandler(TemporaryFileUploadHandler):
+    """Stream uploads to disk, but stop writing a file once it passes the limit.
+
+    Its real size is still counted, so check_upload refuses it by name, while a huge
+    upload never fills the disk and the rest of the form arrives whole.
+    """
+
+    def new_file(self, *args, **kwargs):
+        super().new_file(*args, **kwargs)
+        self.received = 0
+
+    def receive_data_chunk(self, raw_data, start):
+        self.received += len(raw_data)
+        if self.received <= max_upload_bytes():
+            self.file.write(raw_data)

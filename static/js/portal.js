@@ -172,15 +172,13 @@
       if (e.lengthComputable) { bar.value = Math.round((e.loaded / e.total) * 100); }
     });
     request.addEventListener("load", function () {
-      var target = form.action || window.location.href;
-      if (request.responseURL && request.responseURL.split("#")[0] !== target.split("#")[0]) {
-        window.location.assign(request.responseURL);
-        return;
-      }
-      // The form came back with errors: show that page (its scripts stay inert) and set it up.
+      // Show the page the server answered (the next page, or the form with its errors)
+      // without asking for it again: its scripts stay inert, this one sets it up.
       var page = new DOMParser().parseFromString(request.responseText, "text/html");
+      if (request.responseURL) { history.replaceState(null, "", request.responseURL); }
       document.title = page.title;
       document.body.replaceWith(document.adoptNode(page.body));
+      window.scrollTo(0, 0);
       init();
     });
     request.addEventListener("error", function () { form.submit(); });
@@ -205,5 +203,6 @@
     if (summary) { summary.focus(); }
   }
 
+  window.Help = { init: init };
   document.addEventListener("DOMContentLoaded", init);
 })();

@@ -245,12 +245,35 @@ class TestFiles:
         assert response.status_code == 400
         assert name in file_errors(response.content.decode())
 
-    def test_large_uploads_stream_to_disk(self, settings):
-        # Django keeps in memory only uploads under this size, then writes to a temp file.
-        assert settings.FILE_UPLOAD_MAX_MEMORY_SIZE <= 2.5 * 1024 * 1024
-        assert "django.core.files.uploadhandler.TemporaryFileUploadHandler" in (
-            settings.FILE_UPLOAD_HANDLERS
-        )
+    def test_large_uploads_stream_to_disk_and_stop_at_the_limit(
+        self, logged, theme, office, settings, monkeypatch
+    ):
+        settings.HELP_MAX_UPLOAD_MB = 1
+        settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024  # so this request goes to disk
+        seen = {}
+        from tickets import uploads
+
+        real_check = uploads.check_upload
+
+        def spy(file):
+            file.seek(0, 2)
+            seen[file.name] = (type(file).__name__, file.tell(), file.size)
+            file.seek(0)
+            real_check(file)
+
+        monkeypatch.setattr("portal.views.check_upload", spy)
+        data = valid_data(office)
+        data["files"] = [
+            SimpleUploadedFile("video.mp4", b"0" * (3 * 1024 * 1024)),
+            SimpleUploadedFile("notes.txt", b"n" * (200 * 1024)),
+        ]
+        response = logged.post(url(theme), data)
+        assert "video.mp4" in file_errors(response.content.decode())
+        kind, kept_bytes, size = seen["video.mp4"]
+        assert kind == "TemporaryUploadedFile"
+        assert size == 3 * 1024 * 1024  # refused by its real size...
+        assert kept_bytes <= 1024 * 1024  # ...without writing more than the limit
+        assert seen["notes.txt"][0] == "TemporaryUploadedFile"
 
 
 class TestThemeQuestions:
@@ -387,3 +410,36 @@ def test_the_people_search_finds_by_name_or_email(logged):
 def test_the_place_search_matches_every_word(logged, office):
     html = logged.get(reverse("portal:places"), {"q": "germain 204"}).content.decode()
     assert escape(office.full_name) in html
+
+
+def test_questions_that_depend_on_each_other_are_refused(theme):
+    from django.core.exceptions import ValidationError
+
+    first = ThemeQuestion.objects.create(theme=theme, label="A", kind=Kind.YES_NO)
+    second = ThemeQuestion.objects.create(
+        theme=theme, label="B", kind=Kind.YES_NO, show_if_question=first, show_if_value="yes"
+    )
+    first.show_if_question, first.show_if_value = second, "yes"
+    with pytest.raises(ValidationError):
+        first.full_clean()
+    first.save()  # saved anyway, bypassing admin: the form must still not loop
+    assert TicketFormProbe(theme).shown() == []
+
+
+class TicketFormProbe:
+    def __init__(self, theme):
+        from portal.forms import TicketForm
+
+        self.questions = list(theme.questions.select_related("show_if_question"))
+        self.form = TicketForm(
+            user=UserFactory(), questions=self.questions, people_url="/p", places_url="/l"
+        )
+
+    def shown(self):
+        return [q.label for q in self.questions if self.form.is_shown(q)]
+
+
+def test_an_admins_help_text_is_shown_as_text(logged, theme):
+    ThemeQuestion.objects.create(theme=theme, label="Q", help_text="<img src=x onerror=alert(1)>")
+    html = logged.get(url(theme)).content.decode()
+    assert "<img src=x" not in html and "&lt;img src=x" in html

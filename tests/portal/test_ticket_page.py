@@ -259,3 +259,52 @@ def test_a_document_is_served_as_an_attachment(logged, ticket, requester):
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Content-Type"] == "application/octet-stream"
     assert b"".join(response.streaming_content) == b"%PDF-1.4"
+
+
+def test_a_file_alone_from_the_requester_resumes_a_pending_ticket(logged, ticket, technician):
+    services.ticket_take(ticket=ticket, actor=technician)
+    services.ticket_set_status(ticket=ticket, actor=technician, status=Status.PENDING)
+    logged.post(
+        action("ticket-followup", ticket),
+        {"content": "", "files": SimpleUploadedFile("facture.pdf", b"%PDF")},
+    )
+    ticket.refresh_from_db()
+    assert ticket.status == Status.ASSIGNED
+
+
+def test_refusing_a_solution_decided_meanwhile_explains_it(logged, ticket, technician, requester):
+    solve(ticket, technician)
+    services.solution_accept(ticket=ticket, actor=requester)  # e.g. from another tab
+    response = logged.post(action("solution-refuse", ticket), {"reason": "Non"}, follow=True)
+    assert "déjà clos" in response.content.decode()
+
+
+def test_an_empty_refusal_keeps_nothing_lost(logged, ticket, technician):
+    solve(ticket, technician)
+    response = logged.post(action("solution-refuse", ticket), {"reason": "   "})
+    assert response.status_code == 400
+
+
+def test_while_a_solution_waits_the_requester_is_sent_to_accept_or_refuse(
+    logged, ticket, technician
+):
+    solve(ticket, technician)
+    html = logged.get(page(ticket)).content.decode()
+    assert action("ticket-followup", ticket) not in html
+
+
+def test_odd_digits_in_numbers_are_ignored_not_crashed(logged, ticket):
+    response = logged.get(reverse("portal:my-tickets"), {"q": "²"})
+    assert response.status_code == 200
+    response = logged.get(reverse("portal:theme-form", args=["mail"]), {"suite": "١٢"})
+    assert response.status_code == 200
+    assert logged.get(reverse("portal:my-tickets"), {"q": "9" * 40}).status_code == 200
+
+
+def test_uploaded_files_have_no_public_address(client, ticket, requester, settings):
+    settings.DEBUG = True
+    document = services.document_add(
+        ticket=ticket, author=requester, file=SimpleUploadedFile("a.txt", b"secret")
+    )
+    assert client.get("/" + document.file.name).status_code == 404
+    assert client.get("/media/" + document.file.name).status_code == 404

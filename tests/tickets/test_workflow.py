@@ -424,3 +424,21 @@ class TestClosedTicketsAreReadOnly:
             services.document_add(
                 ticket=closed, author=requester, file=SimpleUploadedFile("a.txt", b"x")
             )
+
+
+class TestObservers:
+    def test_they_are_added_and_removed_with_history(self, ticket, technician):
+        watcher = UserFactory()
+        services.ticket_observers_change(ticket=ticket, actor=technician, add=[watcher])
+        assert list(ticket.observers.all()) == [watcher]
+        services.ticket_observers_change(ticket=ticket, actor=technician, remove=[watcher])
+        assert not ticket.observers.exists()
+        entries = History.objects.filter(ticket=ticket, field="observers")
+        assert [(e.old_value, e.new_value) for e in entries] == [
+            ("", str(watcher)),
+            (str(watcher), ""),
+        ]
+
+    def test_the_requester_cannot_change_them(self, ticket, requester):
+        with pytest.raises(PermissionDenied):
+            services.ticket_observers_change(ticket=ticket, actor=requester, add=[requester])

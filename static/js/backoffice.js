@@ -1,0 +1,23 @@
+// Back office: select every row of a queue, and keep the keyboard focus sensible when
+// htmx replaces the work area of a ticket.
+(function () {
+  "use strict";
+
+  function setUpSelectAll() {
+    var all = document.getElementById("select-all");
+    if (!all) { return; }
+    all.addEventListener("change", function () {
+      document.querySelectorAll(".row-select").forEach(function (box) { box.checked = all.checked; });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", setUpSelectAll);
+  document.addEventListener("htmx:afterSettle", function () {
+    if (window.Help) { window.Help.init(); }
+    var target = document.querySelector("#work .error-summary") || document.querySelector("#work [role=status]");
+    if (target) {
+      target.setAttribute("tabindex", "-1");
+      target.focus();
+    }
+  });
+})();

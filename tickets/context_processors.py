@@ -1,0 +1,13 @@
+from . import permissions
+from .views.access import can_use_back_office
+
+
+def back_office(request):
+    """Tell the menu whether to show the back office and the dashboard (asked lazily)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {
+        "show_back_office": lambda: can_use_back_office(user),
+        "show_dashboard": lambda: permissions.is_supervisor(user),
+    }

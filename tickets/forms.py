@@ -1,0 +1,252 @@
+"""Back-office forms: they only validate; the views call the services."""
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.urls import reverse_lazy
+from django.utils.translation import gettext_lazy as _
+
+from .models import Category, Location, Priority, Task, Team, Ticket
+
+# Sorts a technician may ask for: the URL names one of these keys, never a column.
+SORTS = {
+    "activity": ("-last_activity_at", _("Latest activity first")),
+    "oldest": ("created_at", _("Oldest first")),
+    "newest": ("-created_at", _("Newest first")),
+    "priority": ("-priority", _("Highest priority first")),
+    "number": ("-id", _("Number")),
+    "title": ("title", _("Title")),
+    "status": ("status", _("Status")),
+}
+
+
+# A text box that suggests people as one types (see static/js/portal.js).
+PICKER = {
+    "list": "people-options",
+    "class": "picker",
+    "autocomplete": "off",
+    "data-search-url": reverse_lazy("portal:people"),
+}
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files at once; the view checks each one (size, kind) by name."""
+
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        return data
+
+
+def technicians():
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, team_memberships__team__is_active=True)
+        .distinct()
+        .order_by("last_name", "first_name")
+    )
+
+
+class UserChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.get_display_name()
+
+
+class QueueFilterForm(forms.Form):
+    """Filters of a queue; a forged or stale value is dropped, never passed to the ORM."""
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    status = forms.TypedMultipleChoiceField(
+        label=_("Status"),
+        choices=Ticket.Status.choices,
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    team = forms.ModelChoiceField(
+        label=_("Team"), queryset=Team.objects.filter(is_active=True), required=False
+    )
+    category = forms.ModelChoiceField(
+        label=_("Category"), queryset=Category.objects.filter(is_active=True), required=False
+    )
+    priority = forms.TypedChoiceField(
+        label=_("Priority"),
+        choices=[("", _("Any"))] + Priority.choices,
+        coerce=int,
+        required=False,
+        empty_value=None,
+    )
+    type = forms.ChoiceField(
+        label=_("Type"), choices=[("", _("Any"))] + Ticket.Type.choices, required=False
+    )
+    location = forms.ModelChoiceField(
+        label=_("Location"), queryset=Location.objects.filter(is_active=True), required=False
+    )
+    created_from = forms.DateField(
+        label=_("Created from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    created_to = forms.DateField(
+        label=_("Created until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    sort = forms.ChoiceField(
+        label=_("Sort"),
+        choices=[(key, label) for key, (_column, label) in SORTS.items()],
+        required=False,
+    )
+
+    def values(self) -> dict:
+        """The valid filters only: an invalid field counts as not given."""
+        self.is_valid()
+        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "", [])}
+
+
+class BulkActionForm(forms.Form):
+    ACTIONS = [
+        ("take", _("Take them")),
+        ("assign", _("Give them to a technician")),
+        ("transfer", _("Transfer them to a team")),
+        ("priority", _("Change their priority")),
+    ]
+
+    tickets = forms.TypedMultipleChoiceField(coerce=int, choices=[])
+    action = forms.ChoiceField(label=_("Action"), choices=ACTIONS)
+    assignee = UserChoiceField(label=_("Technician"), queryset=technicians(), required=False)
+    team = forms.ModelChoiceField(
+        label=_("Team"), queryset=Team.objects.filter(is_active=True), required=False
+    )
+    comment = forms.CharField(label=_("Comment (for a transfer)"), required=False)
+    priority = forms.TypedChoiceField(
+        label=_("Priority"), choices=Priority.choices, coerce=int, required=False
+    )
+
+    def __init__(self, *args, ticket_ids, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tickets"].choices = [(pk, pk) for pk in ticket_ids]
+        self.fields["assignee"].queryset = technicians()
+
+    def clean(self):
+        cleaned = super().clean()
+        needs = {"assign": "assignee", "transfer": "team", "priority": "priority"}
+        field = needs.get(cleaned.get("action"))
+        if field and cleaned.get(field) in (None, ""):
+            self.add_error(field, forms.Field.default_error_messages["required"])
+        if cleaned.get("action") == "transfer" and not cleaned.get("comment", "").strip():
+            self.add_error("comment", _("Say why you transfer the tickets."))
+        return cleaned
+
+
+class TicketFieldsForm(forms.ModelForm):
+    """The header of the work page: what a technician may change on a ticket."""
+
+    class Meta:
+        model = Ticket
+        fields = ["type", "category", "urgency", "impact", "priority", "location_mode", "location"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = Category.objects.filter(is_active=True)
+        self.fields["location"].queryset = Location.objects.filter(is_active=True)
+        self.fields["priority"].help_text = _("Computed from urgency and impact unless changed.")
+
+
+class AssignForm(forms.Form):
+    assignee = UserChoiceField(
+        label=_("Technician"), queryset=technicians(), required=False, empty_label=_("Nobody")
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = technicians()
+
+
+class StatusForm(forms.Form):
+    status = forms.TypedChoiceField(
+        label=_("Status"),
+        coerce=int,
+        choices=[
+            (Ticket.Status.NEW, Ticket.Status.NEW.label),
+            (Ticket.Status.ASSIGNED, Ticket.Status.ASSIGNED.label),
+            (Ticket.Status.PENDING, Ticket.Status.PENDING.label),
+        ],
+    )
+
+
+class ObserversForm(forms.Form):
+    add = forms.CharField(
+        label=_("Add an observer"),
+        required=False,
+        max_length=300,
+        widget=forms.TextInput(attrs=PICKER),
+        help_text=_("Type a name or an e-mail address, then choose the person in the list."),
+    )
+    remove = forms.ModelMultipleChoiceField(
+        label=_("Remove"),
+        queryset=get_user_model().objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, ticket, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["remove"].queryset = ticket.observers.all()
+
+
+class TransferForm(forms.Form):
+    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.filter(is_active=True))
+    comment = forms.CharField(
+        label=_("Why (required, kept as a private note)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class FollowupForm(forms.Form):
+    content = forms.CharField(label=_("Followup"), widget=forms.Textarea(attrs={"rows": 4}))
+    is_private = forms.BooleanField(
+        label=_("Private: only technicians see it"), required=False, initial=True
+    )
+    files = MultipleFileField(label=_("Files"), required=False)
+
+
+class TaskForm(forms.Form):
+    content = forms.CharField(label=_("Task"), widget=forms.Textarea(attrs={"rows": 3}))
+    state = forms.ChoiceField(label=_("State"), choices=Task.State.choices, initial="todo")
+    is_private = forms.BooleanField(label=_("Private"), required=False, initial=True)
+    duration_minutes = forms.IntegerField(
+        label=_("Duration (minutes)"), min_value=0, max_value=10_000, initial=0
+    )
+    planned_start = forms.DateTimeField(
+        label=_("Planned start"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+    planned_end = forms.DateTimeField(
+        label=_("Planned end"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+    assigned_user = forms.CharField(
+        label=_("Given to a person (an expert)"),
+        required=False,
+        max_length=300,
+        widget=forms.TextInput(attrs=PICKER),
+        help_text=_("Type a name or an e-mail address, then choose the person in the list."),
+    )
+    assigned_team = forms.ModelChoiceField(
+        label=_("or to a team"), queryset=Team.objects.filter(is_active=True), required=False
+    )
+
+
+class DocumentForm(forms.Form):
+    file = forms.FileField(label=_("Document"))
+    is_private = forms.BooleanField(label=_("Private"), required=False)
+
+
+class SolutionForm(forms.Form):
+    content = forms.CharField(
+        label=_("Solution"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("The requester is asked to accept or refuse it."),
+    )

@@ -1,0 +1,26 @@
+from django.urls import path
+
+from .views import dashboard, queues, work
+
+app_name = "tickets"
+
+urlpatterns = [
+    path("", queues.queue, name="home"),
+    path("files/<slug:queue>/", queues.queue, name="queue"),
+    path("files/<slug:queue>/actions/", queues.bulk_action, name="bulk"),
+    path("files/<slug:queue>/export.csv", queues.export_csv, name="export"),
+    path("tableau-de-bord/", dashboard.dashboard, name="dashboard"),
+    path("tickets/<int:pk>/", work.ticket_page, name="ticket"),
+    path("tickets/<int:pk>/prendre/", work.take, name="take"),
+    path("tickets/<int:pk>/champs/", work.update_fields, name="fields"),
+    path("tickets/<int:pk>/technicien/", work.assign, name="assign"),
+    path("tickets/<int:pk>/statut/", work.change_status, name="status"),
+    path("tickets/<int:pk>/observateurs/", work.change_observers, name="observers"),
+    path("tickets/<int:pk>/transfert/", work.transfer, name="transfer"),
+    path("tickets/<int:pk>/suivis/", work.add_followup, name="followup"),
+    path("tickets/<int:pk>/taches/", work.add_task, name="task"),
+    path("tickets/<int:pk>/taches/<int:task_pk>/faite/", work.complete_task, name="task-done"),
+    path("tickets/<int:pk>/documents/", work.add_document, name="document-add"),
+    path("tickets/<int:pk>/documents/<int:document_pk>/", work.document, name="document"),
+    path("tickets/<int:pk>/solution/", work.propose_solution, name="solution"),
+]

@@ -1,0 +1,27 @@
+from django.http import Http404
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from .. import permissions, stats
+from ..charts import bar_chart, week_chart
+from ..models import Ticket
+from .access import back_office
+
+
+@back_office
+@require_GET
+def dashboard(request):
+    """Figures of the teams a supervisor manages (every team for an admin)."""
+    user = request.user
+    if not permissions.is_supervisor(user):
+        raise Http404
+    tickets = Ticket.objects.all()
+    if not permissions.is_admin(user):
+        tickets = tickets.filter(team__in=permissions.managed_team_ids(user))
+    figures = stats.dashboard(tickets)
+    charts = {
+        name: bar_chart(figures[name])
+        for name in ("by_status", "by_team", "by_theme", "by_priority")
+    }
+    context = {"figures": figures, "charts": charts, "backlog": week_chart(figures["backlog"])}
+    return render(request, "tickets/dashboard.html", context)

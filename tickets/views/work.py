@@ -1,0 +1,309 @@
+"""The ticket work page and its actions.
+
+Every action is a plain POST that redirects back to the page (so it works without
+JavaScript); htmx swaps in the new page's work area instead of reloading. A refused
+action re-renders the page with the error next to its form.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.people import find_person
+
+from .. import permissions, selectors, services
+from ..errors import TicketError
+from ..forms import (
+    AssignForm,
+    DocumentForm,
+    FollowupForm,
+    ObserversForm,
+    SolutionForm,
+    StatusForm,
+    TaskForm,
+    TicketFieldsForm,
+    TransferForm,
+)
+from ..models import Level, Priority, Task, Ticket
+from ..uploads import check_upload
+from .access import back_office, worked_ticket
+
+HISTORY_ITEM_NAMES = {
+    "followup": gettext_lazy("followup"),
+    "task": gettext_lazy("task"),
+    "document": gettext_lazy("document"),
+    "observers": gettext_lazy("observers"),
+}
+
+FORMS = {
+    "fields": TicketFieldsForm,
+    "assign": AssignForm,
+    "status": StatusForm,
+    "observers": ObserversForm,
+    "transfer": TransferForm,
+    "followup": FollowupForm,
+    "task": TaskForm,
+    "document": DocumentForm,
+    "solution": SolutionForm,
+}
+
+
+def _forms(ticket, bound=None):
+    forms = {
+        "fields": TicketFieldsForm(instance=ticket, prefix="fields"),
+        "assign": AssignForm(initial={"assignee": ticket.assignee_id}, prefix="assign"),
+        "status": StatusForm(initial={"status": ticket.status}, prefix="status"),
+        "observers": ObserversForm(prefix="observers", ticket=ticket),
+        "transfer": TransferForm(prefix="transfer"),
+        "followup": FollowupForm(prefix="followup"),
+        "task": TaskForm(prefix="task"),
+        "document": DocumentForm(prefix="document"),
+        "solution": SolutionForm(prefix="solution"),
+    }
+    if bound is not None:
+        forms[bound.prefix] = bound
+    return forms
+
+
+def _page(request, ticket, *, bound=None, error=None, status=200):
+    user = request.user
+    context = {
+        "ticket": ticket,
+        "forms": _forms(ticket, bound),
+        "failed": bound.prefix if bound is not None else None,
+        "error": error,
+        "timeline": selectors.ticket_timeline(ticket),
+        "history": _history_rows(ticket),
+        "observers": list(ticket.observers.all()),
+        "can_manage": permissions.can_manage_ticket(user, ticket),
+        "is_closed": ticket.is_closed,
+        "is_solved": ticket.status == ticket.Status.SOLVED,
+    }
+    return render(request, "tickets/ticket.html", context, status=status)
+
+
+def _history_rows(ticket):
+    """History entries with the field's name and the values' labels in the user's language."""
+    labels = {
+        "status": dict(Ticket.Status.choices),
+        "urgency": dict(Level.choices),
+        "impact": dict(Level.choices),
+        "priority": dict(Priority.choices),
+        "type": dict(Ticket.Type.choices),
+        "location_mode": dict(Ticket.LocationMode.choices),
+        "task": dict(Task.State.choices),
+    }
+    names = {
+        field.name: field.verbose_name
+        for field in Ticket._meta.get_fields()
+        if hasattr(field, "verbose_name")
+    }
+    names.update(HISTORY_ITEM_NAMES)
+    rows = []
+    for entry in ticket.history.select_related("actor"):
+        values = labels.get(entry.field, {})
+
+        def label(raw, values=values):
+            key = int(raw) if raw.isdigit() else raw
+            return values.get(key, raw)
+
+        rows.append(
+            {
+                "entry": entry,
+                "field": names.get(entry.field, entry.field),
+                "old": label(entry.old_value),
+                "new": label(entry.new_value),
+            }
+        )
+    return rows
+
+
+@back_office
+@require_GET
+def ticket_page(request, pk):
+    return _page(request, worked_ticket(request, pk))
+
+
+def _act(request, pk, name, do, success):
+    """Validate the named form, run the service, and come back to the page."""
+    ticket = worked_ticket(request, pk)
+    form_class = FORMS[name]
+    kwargs = {"fields": {"instance": ticket}, "observers": {"ticket": ticket}}.get(name, {})
+    form = form_class(request.POST, request.FILES, prefix=name, **kwargs)
+    if not form.is_valid():
+        return _page(request, ticket, bound=form, status=400)
+    try:
+        do(ticket, form.cleaned_data, form)
+    except (TicketError, PermissionDenied) as refusal:
+        ticket.refresh_from_db()
+        error = str(refusal) or _("You may not do this on this ticket.")
+        return _page(request, ticket, bound=form, error=error, status=400)
+    messages.success(request, success)
+    return redirect("tickets:ticket", pk=ticket.pk)
+
+
+@back_office
+@require_POST
+def take(request, pk):
+    ticket = worked_ticket(request, pk)
+    try:
+        services.ticket_take(ticket=ticket, actor=request.user)
+    except (TicketError, PermissionDenied) as refusal:
+        messages.error(request, str(refusal) or _("You may not do this on this ticket."))
+    else:
+        messages.success(request, _("You have taken the ticket."))
+    return redirect("tickets:ticket", pk=ticket.pk)
+
+
+@back_office
+@require_POST
+def update_fields(request, pk):
+    def do(ticket, data, form):
+        changes = {field: data[field] for field in form.changed_data}
+        if changes:
+            services.ticket_update(ticket=ticket, actor=request.user, **changes)
+
+    return _act(request, pk, "fields", do, _("The ticket is updated."))
+
+
+@back_office
+@require_POST
+def assign(request, pk):
+    def do(ticket, data, form):
+        services.ticket_assign(ticket=ticket, actor=request.user, assignee=data["assignee"])
+
+    return _act(request, pk, "assign", do, _("The technician is changed."))
+
+
+@back_office
+@require_POST
+def change_status(request, pk):
+    def do(ticket, data, form):
+        services.ticket_set_status(ticket=ticket, actor=request.user, status=data["status"])
+
+    return _act(request, pk, "status", do, _("The status is changed."))
+
+
+@back_office
+@require_POST
+def change_observers(request, pk):
+    def do(ticket, data, form):
+        added = find_person(data["add"]) if data["add"] else None
+        if data["add"] and added is None:
+            raise TicketError(_("Choose the person in the list."))
+        services.ticket_observers_change(
+            ticket=ticket,
+            actor=request.user,
+            add=[added] if added else [],
+            remove=list(data["remove"]),
+        )
+
+    return _act(request, pk, "observers", do, _("The observers are changed."))
+
+
+@back_office
+@require_POST
+def transfer(request, pk):
+    def do(ticket, data, form):
+        services.ticket_transfer(
+            ticket=ticket, actor=request.user, team=data["team"], comment=data["comment"]
+        )
+
+    return _act(request, pk, "transfer", do, _("The ticket is transferred."))
+
+
+@back_office
+@require_POST
+def add_followup(request, pk):
+    def do(ticket, data, form):
+        files = request.FILES.getlist("followup-files")
+        for upload in files:
+            check_upload(upload)
+        followup = services.followup_add(
+            ticket=ticket,
+            author=request.user,
+            content=data["content"],
+            is_private=data["is_private"],
+        )
+        for upload in files:
+            services.document_add(
+                ticket=ticket, author=request.user, file=upload, followup=followup
+            )
+
+    return _act(request, pk, "followup", do, _("The followup is added."))
+
+
+@back_office
+@require_POST
+def add_task(request, pk):
+    def do(ticket, data, form):
+        expert = find_person(data["assigned_user"]) if data["assigned_user"] else None
+        if data["assigned_user"] and expert is None:
+            raise TicketError(_("Choose the person in the list."))
+        services.task_add(
+            ticket=ticket,
+            author=request.user,
+            content=data["content"],
+            is_private=data["is_private"],
+            state=data["state"],
+            duration_minutes=data["duration_minutes"],
+            planned_start=data["planned_start"],
+            planned_end=data["planned_end"],
+            assigned_user=expert,
+            assigned_team=data["assigned_team"],
+        )
+
+    return _act(request, pk, "task", do, _("The task is added."))
+
+
+@back_office
+@require_POST
+def complete_task(request, pk, task_pk):
+    ticket = worked_ticket(request, pk)
+    task = get_object_or_404(Task, pk=task_pk, ticket=ticket)
+    try:
+        services.task_complete(task=task, actor=request.user)
+    except (TicketError, PermissionDenied) as refusal:
+        messages.error(request, str(refusal) or _("You may not do this on this ticket."))
+    else:
+        messages.success(request, _("The task is done."))
+    return redirect("tickets:ticket", pk=ticket.pk)
+
+
+@back_office
+@require_POST
+def add_document(request, pk):
+    def do(ticket, data, form):
+        services.document_add(
+            ticket=ticket, author=request.user, file=data["file"], is_private=data["is_private"]
+        )
+
+    return _act(request, pk, "document", do, _("The document is added."))
+
+
+@back_office
+@require_POST
+def propose_solution(request, pk):
+    def do(ticket, data, form):
+        services.solution_propose(ticket=ticket, author=request.user, content=data["content"])
+
+    return _act(request, pk, "solution", do, _("The solution is sent to the requester."))
+
+
+@back_office
+@require_GET
+def document(request, pk, document_pk):
+    ticket = worked_ticket(request, pk)
+    item = get_object_or_404(ticket.documents, pk=document_pk)
+    response = FileResponse(
+        item.file.open("rb"),
+        as_attachment=True,
+        filename=item.original_name,
+        content_type="application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
