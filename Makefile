@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 RUN_ENV := DEBUG=$${DEBUG:-true}
 TEST_ENV := SECRET_KEY=$${SECRET_KEY:-test-only-not-secret}
 
-.PHONY: install run test lint format messages clean
+.PHONY: install run test lint format messages bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,9 @@ run: install
 
 test: install node_modules/.installed
 	$(TEST_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: install
+	$(BIN)/python bench/queue_pages.py
 
 lint: install
 	$(BIN)/ruff check .

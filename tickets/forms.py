@@ -19,6 +19,14 @@ SORTS = {
 }
 
 
+class Form(forms.Form):
+    """Labels without a trailing colon: the label is the field's name, nothing more."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
 # A text box that suggests people as one types (see static/js/portal.js).
 PICKER = {
     "list": "people-options",
@@ -55,7 +63,7 @@ class UserChoiceField(forms.ModelChoiceField):
         return obj.get_display_name()
 
 
-class QueueFilterForm(forms.Form):
+class QueueFilterForm(Form):
     """Filters of a queue; a forged or stale value is dropped, never passed to the ORM."""
 
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
@@ -103,7 +111,7 @@ class QueueFilterForm(forms.Form):
         return {k: v for k, v in self.cleaned_data.items() if v not in (None, "", [])}
 
 
-class BulkActionForm(forms.Form):
+class BulkActionForm(Form):
     ACTIONS = [
         ("take", _("Take them")),
         ("assign", _("Give them to a technician")),
@@ -146,13 +154,14 @@ class TicketFieldsForm(forms.ModelForm):
         fields = ["type", "category", "urgency", "impact", "priority", "location_mode", "location"]
 
     def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = Category.objects.filter(is_active=True)
         self.fields["location"].queryset = Location.objects.filter(is_active=True)
         self.fields["priority"].help_text = _("Computed from urgency and impact unless changed.")
 
 
-class AssignForm(forms.Form):
+class AssignForm(Form):
     assignee = UserChoiceField(
         label=_("Technician"), queryset=technicians(), required=False, empty_label=_("Nobody")
     )
@@ -162,7 +171,7 @@ class AssignForm(forms.Form):
         self.fields["assignee"].queryset = technicians()
 
 
-class StatusForm(forms.Form):
+class StatusForm(Form):
     status = forms.TypedChoiceField(
         label=_("Status"),
         coerce=int,
@@ -174,7 +183,7 @@ class StatusForm(forms.Form):
     )
 
 
-class ObserversForm(forms.Form):
+class ObserversForm(Form):
     add = forms.CharField(
         label=_("Add an observer"),
         required=False,
@@ -194,7 +203,7 @@ class ObserversForm(forms.Form):
         self.fields["remove"].queryset = ticket.observers.all()
 
 
-class TransferForm(forms.Form):
+class TransferForm(Form):
     team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.filter(is_active=True))
     comment = forms.CharField(
         label=_("Why (required, kept as a private note)"),
@@ -202,7 +211,7 @@ class TransferForm(forms.Form):
     )
 
 
-class FollowupForm(forms.Form):
+class FollowupForm(Form):
     content = forms.CharField(label=_("Followup"), widget=forms.Textarea(attrs={"rows": 4}))
     is_private = forms.BooleanField(
         label=_("Private: only technicians see it"), required=False, initial=True
@@ -210,7 +219,7 @@ class FollowupForm(forms.Form):
     files = MultipleFileField(label=_("Files"), required=False)
 
 
-class TaskForm(forms.Form):
+class TaskForm(Form):
     content = forms.CharField(label=_("Task"), widget=forms.Textarea(attrs={"rows": 3}))
     state = forms.ChoiceField(label=_("State"), choices=Task.State.choices, initial="todo")
     is_private = forms.BooleanField(label=_("Private"), required=False, initial=True)
@@ -239,12 +248,12 @@ class TaskForm(forms.Form):
     )
 
 
-class DocumentForm(forms.Form):
+class DocumentForm(Form):
     file = forms.FileField(label=_("Document"))
     is_private = forms.BooleanField(label=_("Private"), required=False)
 
 
-class SolutionForm(forms.Form):
+class SolutionForm(Form):
     content = forms.CharField(
         label=_("Solution"),
         widget=forms.Textarea(attrs={"rows": 4}),

@@ -3,7 +3,7 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import ExpressionWrapper, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -296,6 +296,10 @@ def compute_priority(urgency: int, impact: int) -> int:
     return PRIORITY_MATRIX[urgency][impact]
 
 
+# Whether someone holds the ticket: the team queue lists the others first.
+HELD = ExpressionWrapper(Q(assignee__isnull=False), output_field=models.BooleanField())
+
+
 class Ticket(models.Model):
     class Type(models.TextChoices):
         INCIDENT = "incident", _("Incident")
@@ -390,11 +394,23 @@ class Ticket(models.Model):
         verbose_name_plural = _("tickets")
         ordering = ["-last_activity_at"]
         indexes = [
-            # Back office "Mon équipe": a team's tickets by status, latest activity first.
-            models.Index(fields=["team", "status", "-last_activity_at"], name="ticket_team_queue"),
-            # Back office "Mes tickets": a technician's tickets by status.
+            # Back office "Mon équipe": a team's open tickets, unassigned first, then the
+            # latest activity (the same expressions as tickets.views.queues orders by).
             models.Index(
-                fields=["assignee", "status", "-last_activity_at"], name="ticket_assignee_queue"
+                F("team"),
+                HELD,
+                F("last_activity_at").desc(),
+                F("id").desc(),
+                condition=~Q(status=6),
+                name="ticket_team_queue",
+            ),
+            # Back office "Mes tickets": a technician's open tickets, latest activity first.
+            models.Index(
+                F("assignee"),
+                F("last_activity_at").desc(),
+                F("id").desc(),
+                condition=~Q(status=6),
+                name="ticket_assignee_queue",
             ),
             # Portal "Mes demandes d'assistance": tickets I filed, latest first.
             models.Index(fields=["requester", "-last_activity_at"], name="ticket_requester"),

@@ -4,7 +4,6 @@ import csv
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, IntegerField, When
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from .. import selectors, services
 from ..errors import TicketError
 from ..forms import SORTS, BulkActionForm, QueueFilterForm
-from ..models import Ticket
+from ..models import HELD, Ticket
 from .access import back_office
 
 PAGE_SIZE = 50
@@ -38,9 +37,7 @@ def _queue_or_404(request, queue: str) -> str:
 def _ordering(queue: str, filters: dict) -> list:
     column = SORTS[filters.get("sort", "activity")][0]
     if queue == "team" and "sort" not in filters:
-        # The tickets nobody holds yet come first.
-        held = Case(When(assignee__isnull=True, then=0), default=1, output_field=IntegerField())
-        return [held, column]
+        return [HELD.asc(), column]  # the tickets nobody holds yet come first
     return [column]
 
 

@@ -1,0 +1,128 @@
+"""How long a technician waits for a queue page, a deep page, and a search.
+
+Run with `make bench` (PostgreSQL on 127.0.0.1:5432, user postgres). It builds a
+throw-away database `help_bench` with BENCH_TICKETS tickets (default 100 000), then
+prints the median of several runs for each query, in milliseconds.
+"""
+
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/help_bench")
+os.environ.setdefault("SECRET_KEY", "bench-only")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpdesk.settings")
+
+TICKETS = int(os.environ.get("BENCH_TICKETS", "100000"))
+RUNS = 7
+
+
+def build():
+    subprocess.run(
+        [
+            "psql",
+            "-h",
+            "127.0.0.1",
+            "-U",
+            "postgres",
+            "-q",
+            "-c",
+            "DROP DATABASE IF EXISTS help_bench",
+        ],
+        check=True,
+    )
+    subprocess.run(
+        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-q", "-c", "CREATE DATABASE help_bench"],
+        check=True,
+    )
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from tickets.models import Followup, Team, TeamMembership, Ticket
+
+    team = Team.objects.create(name="DSIN - Support")
+    technician = get_user_model().objects.create(username="tech", email="tech@univ.example")
+    TeamMembership.objects.create(team=team, user=technician)
+    requester = get_user_model().objects.create(username="req", email="req@univ.example")
+    words = ["imprimante", "courriel", "vpn", "wifi", "écran", "clavier", "badge", "sifac"]
+    now = timezone.now()
+    batch = []
+    for index in range(TICKETS):
+        word = words[index % len(words)]
+        batch.append(
+            Ticket(
+                title=f"Problème {word} n°{index}",
+                description=f"<p>Le {word} ne fonctionne plus depuis ce matin.</p>",
+                status=1 + index % 6,
+                requester=requester,
+                beneficiary=requester,
+                team=team,
+                assignee=technician if index % 3 else None,
+                created_at=now,
+                last_activity_at=now - timezone.timedelta(minutes=index),
+            )
+        )
+        if len(batch) == 5000:
+            Ticket.objects.bulk_create(batch)
+            batch = []
+    Ticket.objects.bulk_create(batch)
+    ids = list(Ticket.objects.values_list("id", flat=True)[: TICKETS // 10])
+    Followup.objects.bulk_create(
+        Followup(ticket_id=pk, author=technician, content="Toner commandé chez le fournisseur")
+        for pk in ids
+    )
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return technician
+
+
+def timed(label, function):
+    samples = []
+    for _ in range(RUNS):
+        start = time.perf_counter()
+        function()
+        samples.append((time.perf_counter() - start) * 1000)
+    print(f"{label:<45} {statistics.median(samples):8.1f} ms")
+
+
+def main():
+    technician = build()
+    from tickets import selectors
+    from tickets.views.queues import PAGE_SIZE, _ordering
+
+    team_queue = selectors.filter_tickets(selectors.queue_tickets(technician, "team"), {})
+    order = _ordering("team", {})
+    deep = max(1, int(TICKETS * 5 / 6) // PAGE_SIZE - 1)
+    print(f"{TICKETS} tickets, {PAGE_SIZE} a page, median of {RUNS} runs")
+    timed("team queue, page 1", lambda: selectors.page_of_tickets(team_queue, order, 1, PAGE_SIZE))
+    timed(
+        f"team queue, page {deep}",
+        lambda: selectors.page_of_tickets(team_queue, order, deep, PAGE_SIZE),
+    )
+    timed("team queue, count", team_queue.count)
+    search = selectors.filter_tickets(team_queue, {"q": "toner fournisseur"})
+    timed(
+        "search in followups, page 1",
+        lambda: selectors.page_of_tickets(search, order, 1, PAGE_SIZE),
+    )
+    search = selectors.filter_tickets(team_queue, {"q": "imprimante"})
+    timed(
+        "search in titles, page 1", lambda: selectors.page_of_tickets(search, order, 1, PAGE_SIZE)
+    )
+
+
+if __name__ == "__main__":
+    main()
