@@ -61,6 +61,7 @@ def test_a_technician_works_a_ticket_with_an_expert(page, helpdesk):
     page.get_by_role("button", name="Prendre en charge").click()
     expect(page.locator(".ticket-badges")).to_contain_text("Karim")
 
+    page.evaluate("window.stillThisPage = true")  # gone if an action reloads the page
     followup = page.get_by_role("textbox", name="Suivi")
     followup.fill("Quota dépassé, vérifier l'archivage.")
     page.get_by_label("Privé : seuls les techniciens le voient").check()
@@ -79,6 +80,8 @@ def test_a_technician_works_a_ticket_with_an_expert(page, helpdesk):
     expert_box.fill("Nadia Laurent <nadia@univ.example>")
     page.get_by_role("button", name="Ajouter la tâche").click()
     expect(page.locator(".timeline")).to_contain_text("Vérifier le droit SIFAC")
+    assert page.evaluate("window.stillThisPage") is True  # htmx swapped the work area
+    expect(page.locator("#work [role=status]")).to_be_focused()
     assert_accessible(page)
     log_out(page)
 
