@@ -14,6 +14,8 @@ class User(AbstractUser):
     language = models.CharField(
         _("preferred language"), max_length=5, choices=Language, default=Language.FRENCH
     )
+    # Kinds of message (notifications.models.Event) the user chose not to receive.
+    muted_notifications = models.JSONField(_("muted notifications"), default=list, blank=True)
     default_location = models.ForeignKey(
         "tickets.Location",
         verbose_name=_("default location"),

@@ -42,6 +42,17 @@ def ticket(requester, team):
 
 
 @pytest.fixture(autouse=True)
+def _eager_tasks():
+    """Run tasks in the test's process; the worker tests start real workers themselves."""
+    from helpdesk.celery import app
+
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = eager
+
+
+@pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Pages render without a collectstatic run; uploads land in a throw-away folder.

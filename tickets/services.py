@@ -15,6 +15,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from notifications import services as notify
+
 from . import permissions
 from .errors import TicketError
 from .models import (
@@ -189,6 +191,7 @@ def ticket_create(
     if observers:
         ticket.observers.add(*observers)
     _record(ticket, requester, "status", None, ticket.status)
+    notify.notify_ticket_created(ticket)
     return ticket
 
 
@@ -320,6 +323,7 @@ def followup_add(*, ticket: Ticket, author, content: str, is_private: bool = Fal
         # The requester answered what we were waiting for.
         changes["status"] = _working_status(ticket)
     _change(ticket, author, **changes)
+    notify.notify_followup_added(followup)
     return followup
 
 
@@ -370,6 +374,8 @@ def task_add(
     if state == Task.State.TODO and planned_start is not None:
         changes["status"] = Status.PLANNED
     _change(ticket, author, **changes)
+    if assigned_user is not None or assigned_team is not None:
+        notify.notify_task_assigned(task)
     return task
 
 
@@ -456,6 +462,7 @@ def solution_propose(*, ticket: Ticket, author, content: str) -> Solution:
     if ticket.taken_at is None:
         changes["taken_at"] = now
     _change(ticket, author, **changes)
+    notify.notify_solution_proposed(solution)
     return solution
 
 
@@ -484,6 +491,7 @@ def solution_accept(*, ticket: Ticket, actor) -> Solution:
         raise PermissionDenied
     solution = _decide(_waiting_solution(ticket), actor, Solution.Status.ACCEPTED)
     _change(ticket, actor, status=Status.CLOSED, closed_at=solution.decided_at)
+    notify.notify_ticket_closed(ticket, automatic=False)
     return solution
 
 
@@ -498,8 +506,11 @@ def solution_refuse(*, ticket: Ticket, actor, reason: str) -> Solution:
     if not has_text(reason):
         raise TicketError(_("Say why the solution does not suit you."))
     _decide(solution, actor, Solution.Status.REFUSED)
-    Followup.objects.create(ticket=ticket, author=actor, content=reason, is_private=False)
+    reason = Followup.objects.create(
+        ticket=ticket, author=actor, content=reason, is_private=False
+    )
     _change(ticket, actor, status=_working_status(ticket), solved_at=None)
+    notify.notify_solution_refused(solution, reason)
     return solution
 
 
@@ -542,6 +553,7 @@ def tickets_auto_close(*, now=None, batch_size: int = 500) -> list[int]:
                 )
                 for pk in ids
             )
+            notify.notify_tickets_auto_closed(ids)
             closed.extend(ids)
         if len(ids) < batch_size:
             return closed

@@ -1,0 +1,75 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Event(models.TextChoices):
+    TICKET_CREATED = "ticket_created", _("A ticket is created")
+    FOLLOWUP_ADDED = "followup_added", _("A followup is added")
+    TASK_ASSIGNED = "task_assigned", _("A task is given to me")
+    SOLUTION_PROPOSED = "solution_proposed", _("A solution is proposed")
+    SOLUTION_REFUSED = "solution_refused", _("A solution is refused")
+    TICKET_CLOSED = "ticket_closed", _("A ticket is closed")
+    AUTO_CLOSE_REMINDER = "auto_close_reminder", _("Reminder before a ticket closes by itself")
+
+
+# Messages that ask the recipient to act: they cannot be turned off.
+REQUIRED_EVENTS = frozenset(
+    {Event.SOLUTION_PROPOSED, Event.AUTO_CLOSE_REMINDER, Event.TASK_ASSIGNED}
+)
+
+
+class Notification(models.Model):
+    """One message to one recipient: the outbox row written with the change that causes it."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("To send")
+        SENDING = "sending", _("Being sent")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Given up")
+
+    event = models.CharField(_("event"), max_length=30, choices=Event)
+    ticket = models.ForeignKey(
+        "tickets.Ticket",
+        verbose_name=_("ticket"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    email = models.EmailField(_("address"))
+    language = models.CharField(_("language"), max_length=5, default="fr")
+    # What the message is about, beyond the ticket: {"followup": id} and the like.
+    context = models.JSONField(default=dict, blank=True)
+    # One message per event and recipient, however often the change or the job runs.
+    dedupe_key = models.CharField(max_length=200, unique=True)
+    state = models.CharField(_("state"), max_length=10, choices=State, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at"]
+        indexes = [
+            # Outbox relay: the messages due for a (new) attempt, oldest first.
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(state__in=["pending", "sending"]),
+                name="notification_due",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_event_display()} → {self.email}"
