@@ -506,9 +506,7 @@ def solution_refuse(*, ticket: Ticket, actor, reason: str) -> Solution:
     if not has_text(reason):
         raise TicketError(_("Say why the solution does not suit you."))
     _decide(solution, actor, Solution.Status.REFUSED)
-    reason = Followup.objects.create(
-        ticket=ticket, author=actor, content=reason, is_private=False
-    )
+    reason = Followup.objects.create(ticket=ticket, author=actor, content=reason, is_private=False)
     _change(ticket, actor, status=_working_status(ticket), solved_at=None)
     notify.notify_solution_refused(solution, reason)
     return solution

@@ -1,0 +1,61 @@
+import socket
+
+import pytest
+
+
+class Sink:
+    """A real SMTP server on 127.0.0.1 that keeps what it receives."""
+
+    def __init__(self, port):
+        from aiosmtpd.controller import Controller
+
+        self.messages = []
+        self.port = port
+        self.controller = Controller(self, hostname="127.0.0.1", port=port)
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
+        from email import message_from_bytes
+        from email.policy import default
+
+        self.messages.append(message_from_bytes(envelope.content, policy=default))
+        return "250 OK"
+
+    def start(self):
+        self.controller.start()
+
+    def stop(self):
+        self.controller.stop()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_port():
+    return free_port()
+
+
+@pytest.fixture
+def smtp_settings(settings, smtp_port):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = smtp_port
+    settings.EMAIL_TIMEOUT = 2
+    return settings
+
+
+@pytest.fixture
+def sink(smtp_port):
+    server = Sink(smtp_port)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def db(transactional_db):
+    """Real commits: messages leave only after the change's transaction commits."""
+    return transactional_db

@@ -1,0 +1,109 @@
+"""The outbox under faults: SMTP down, a rolled-back change, a task delivered twice."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+
+from notifications.models import Notification
+from notifications.tasks import relay_outbox, send_notifications
+from tests.factories import TeamFactory, UserFactory, make_ticket
+from tickets.models import Ticket
+
+
+@pytest.fixture
+def requester(db):
+    return UserFactory(email="claire@univ.example")
+
+
+def test_smtp_down_keeps_the_change_and_sends_once_smtp_is_back(
+    requester, smtp_settings, smtp_port
+):
+    from tests.notifications.conftest import Sink
+
+    ticket = make_ticket(requester=requester, team=TeamFactory())  # SMTP refuses connections
+    assert Ticket.objects.filter(pk=ticket.pk).exists()
+    waiting = Notification.objects.get(email="claire@univ.example")
+    assert waiting.state == Notification.State.PENDING
+    assert waiting.attempts == 1 and "Connection" in waiting.last_error
+    assert waiting.next_attempt_at > timezone.now()
+
+    sink = Sink(smtp_port)
+    sink.start()
+    try:
+        assert relay_outbox.apply().get() == 0  # not due yet: backoff
+        Notification.objects.update(next_attempt_at=timezone.now())
+        assert relay_outbox.apply().get() == 1
+        assert relay_outbox.apply().get() == 0
+    finally:
+        sink.stop()
+    assert [m["To"] for m in sink.messages] == ["claire@univ.example"]
+    waiting.refresh_from_db()
+    assert waiting.state == Notification.State.SENT and waiting.sent_at
+
+
+def test_a_message_that_keeps_failing_is_given_up(requester, smtp_settings):
+    make_ticket(requester=requester, team=TeamFactory())
+    notification = Notification.objects.get(email="claire@univ.example")
+    for _ in range(10):
+        Notification.objects.filter(pk=notification.pk).update(next_attempt_at=timezone.now())
+        relay_outbox.apply()
+    notification.refresh_from_db()
+    assert notification.state == Notification.State.FAILED
+    assert notification.attempts == 8
+
+
+def test_a_rolled_back_change_sends_nothing(requester, smtp_settings, sink):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        make_ticket(requester=requester, team=TeamFactory())
+        raise RuntimeError("something failed after the ticket was made")
+    assert not Ticket.objects.exists()
+    assert not Notification.objects.exists()
+    assert sink.messages == []
+
+
+def test_a_task_delivered_twice_sends_one_message(requester, smtp_settings, sink):
+    from helpdesk.celery import app
+
+    app.conf.task_always_eager = False  # record, but do not send yet
+    try:
+        make_ticket(requester=requester, team=TeamFactory())
+    except Exception:  # noqa: S110 - no broker in this test: the relay has the rows
+        pass
+    finally:
+        app.conf.task_always_eager = True
+    ids = list(Notification.objects.values_list("id", flat=True))
+    assert send_notifications.apply(args=[ids]).get() == len(ids)
+    assert send_notifications.apply(args=[ids]).get() == 0  # redelivered: nothing twice
+    assert len(sink.messages) == len(ids) == 1
+
+
+def test_a_worker_that_died_mid_send_leaves_the_row_to_the_relay(requester, smtp_settings, sink):
+    from helpdesk.celery import app
+
+    app.conf.task_always_eager = False
+    try:
+        make_ticket(requester=requester, team=TeamFactory())
+    except Exception:  # noqa: S110
+        pass
+    finally:
+        app.conf.task_always_eager = True
+    # As if a worker had claimed it, then died: the lease runs out, the relay sends it.
+    Notification.objects.update(
+        state=Notification.State.SENDING, next_attempt_at=timezone.now() - timedelta(seconds=1)
+    )
+    assert relay_outbox.apply().get() == 1
+    assert len(sink.messages) == 1
+
+
+def test_a_broken_broker_never_breaks_the_change(requester, monkeypatch):
+    from kombu.exceptions import OperationalError
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(send_notifications, "delay", broker_down)
+    ticket = make_ticket(requester=requester, team=TeamFactory())
+    assert Ticket.objects.filter(pk=ticket.pk).exists()
+    assert Notification.objects.filter(state=Notification.State.PENDING).exists()

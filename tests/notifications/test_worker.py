@@ -1,0 +1,148 @@
+"""The real processes: a Celery worker and beat on Redis, gunicorn, an SMTP sink."""
+
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from notifications.models import Event, Notification
+from tests.conftest import needs_postgres
+from tests.factories import TeamFactory, UserFactory, make_technician, make_ticket
+from tests.notifications.conftest import free_port
+from tickets import services
+from tickets.models import History, Ticket
+
+pytestmark = pytest.mark.django_db(transaction=True)
+BIN = Path(sys.executable).parent
+ROOT = Path(__file__).resolve().parents[2]
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def needs_redis():
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+    except redis.RedisError as error:
+        reason = f"needs Redis at {REDIS_URL}: {error}"
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run this test: {reason}")
+        pytest.skip(reason)
+
+
+def environment(smtp_port, static_root):
+    db = connection.settings_dict
+    return {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "REDIS_URL": REDIS_URL,
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(smtp_port),
+        "SECRET_KEY": "worker-test",
+        "DEBUG": "false",
+        "DJANGO_SETTINGS_MODULE": "helpdesk.settings",
+        "STATIC_ROOT": str(static_root),
+    }
+
+
+def wait_for(check, seconds=60):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.5)
+    return False
+
+
+def test_beat_and_a_worker_close_a_waiting_ticket_and_mail_it_once(sink, smtp_port, tmp_path):
+    needs_postgres()
+    needs_redis()
+    from django_celery_beat.models import IntervalSchedule, PeriodicTask
+
+    requester = UserFactory(email="claire@univ.example")
+    team = TeamFactory()
+    technician = make_technician(team, email="karim@univ.example")
+    ticket = make_ticket(requester=requester, team=team)
+    services.ticket_take(ticket=ticket, actor=technician)
+    services.solution_propose(ticket=ticket, author=technician, content="Quota relevé")
+    ticket.refresh_from_db()
+    Ticket.objects.filter(pk=ticket.pk).update(
+        solved_at=ticket.solved_at - timedelta(days=7, minutes=1)
+    )
+    # Beat's auto-close job, every two seconds instead of every hour for the test.
+    every_two, _ = IntervalSchedule.objects.get_or_create(every=2, period="seconds")
+    PeriodicTask.objects.update(enabled=False)
+    PeriodicTask.objects.create(
+        name="test auto-close", task="tickets.auto_close", interval=every_two
+    )
+
+    env = environment(smtp_port, tmp_path / "static")
+    # As in the image: the site's static files are collected before gunicorn serves it.
+    subprocess.run(
+        [sys.executable, ROOT / "manage.py", "collectstatic", "--no-input", "-v0"],
+        env=env,
+        check=True,
+    )
+    web_port = free_port()
+    logs = {name: open(tmp_path / f"{name}.log", "w") for name in ("worker", "beat", "web")}  # noqa: SIM115
+    commands = {
+        "worker": [
+            BIN / "celery",
+            "-A",
+            "helpdesk",
+            "worker",
+            "--pool=solo",
+            "--purge",
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel=INFO",
+        ],
+        "beat": [
+            BIN / "celery",
+            "-A",
+            "helpdesk",
+            "beat",
+            "--loglevel=INFO",
+            f"--schedule={tmp_path / 'beat'}",
+        ],
+        "web": [
+            BIN / "gunicorn",
+            "helpdesk.wsgi",
+            "--bind",
+            f"127.0.0.1:{web_port}",
+            "--workers",
+            "1",
+        ],
+    }
+    processes = {
+        name: subprocess.Popen(command, env=env, stdout=logs[name], stderr=subprocess.STDOUT)
+        for name, command in commands.items()
+    }
+    try:
+        closed = wait_for(lambda: Ticket.objects.get(pk=ticket.pk).status == Ticket.Status.CLOSED)
+        mailed = wait_for(lambda: any(m["To"] == "claire@univ.example" for m in sink.messages))
+        time.sleep(5)  # two more beat ticks: the job runs again and must change nothing
+        page = urllib.request.urlopen(f"http://127.0.0.1:{web_port}/accounts/login/", timeout=10)  # noqa: S310
+        assert page.status == 200
+    finally:
+        for process in processes.values():
+            process.terminate()
+        for process in processes.values():
+            process.wait(20)
+        for log in logs.values():
+            log.close()
+    output = "\n".join((tmp_path / f"{name}.log").read_text() for name in logs)
+    assert closed, output
+    assert mailed, output
+    assert History.objects.filter(ticket=ticket, field="status", new_value="6").count() == 1
+    to_requester = [m for m in sink.messages if m["To"] == "claire@univ.example"]
+    assert len(to_requester) == 1
+    closing = Notification.objects.get(event=Event.TICKET_CLOSED, email="claire@univ.example")
+    assert closing.state == Notification.State.SENT
+    assert closing.context == {"automatic": True}
