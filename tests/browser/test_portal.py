@@ -225,3 +225,15 @@ def test_files_dropped_on_the_zone_are_attached(page, university):
     expect(page.get_by_role("heading", level=1)).to_contain_text("a bien été envoyée")
     names = list(Ticket.objects.get().documents.values_list("original_name", flat=True))
     assert names == ["deux.txt"]
+
+
+def test_the_profile_page_is_accessible_and_saves(page, university):
+    log_in(page, "claire")
+    page.get_by_role("link", name="Claire Martin").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mon profil")
+    assert_accessible(page)
+    page.get_by_label("Un suivi est ajouté").uncheck()
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(page.locator(".messages")).to_contain_text("Votre profil est enregistré")
+    university["requester"].refresh_from_db()
+    assert university["requester"].muted_notifications == ["followup_added"]

@@ -1,0 +1,24 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from notifications.models import REQUIRED_EVENTS, Event
+from tickets.models import Location
+
+from .forms import ProfileForm
+
+
+@login_required
+def profile(request):
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Your profile is saved."))
+        return redirect("accounts:profile")
+    context = {
+        "form": form,
+        "always_sent": [Event(event).label for event in Event if event in REQUIRED_EVENTS],
+        "places": Location.objects.filter(is_active=True).values_list("full_name", flat=True)[:100],
+    }
+    return render(request, "accounts/profile.html", context, status=400 if form.errors else 200)
