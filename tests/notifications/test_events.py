@@ -227,3 +227,29 @@ def test_a_message_is_refused_if_it_would_show_a_private_item(ticket, technician
     notification.refresh_from_db()
     assert notification.state == Notification.State.FAILED
     assert mail.outbox == []
+
+
+@pytest.mark.parametrize("event", list(Event))
+def test_every_event_renders_in_french_and_in_english(ticket, technician, requester, event):
+    services.ticket_take(ticket=ticket, actor=technician)
+    followup = services.followup_add(ticket=ticket, author=technician, content="Un suivi")
+    task = services.task_add(ticket=ticket, author=technician, content="Une tâche")
+    solution = services.solution_propose(ticket=ticket, author=technician, content="Solution")
+    ticket.refresh_from_db()
+    context = {"followup": followup.pk, "task": task.pk, "solution": solution.pk}
+    subjects = {}
+    for language in ("fr", "en"):
+        notification = Notification(
+            event=event,
+            ticket=ticket,
+            recipient=requester,
+            email=requester.email,
+            language=language,
+            context=context,
+        )
+        message = render(notification)
+        assert f"#{ticket.pk}" in message.subject
+        assert f"/demandes/{ticket.pk}/" in message.body
+        assert "<html" in html_of(message)
+        subjects[language] = message.subject
+    assert subjects["fr"] != subjects["en"]
