@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Case, IntegerField, Q, Value, When
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -27,6 +27,7 @@ from tickets.selectors import (
     tasks_visible_to,
 )
 from tickets.uploads import check_upload
+from tickets.views.access import attachment
 
 from . import services
 from .forms import TicketForm, rich_text
@@ -337,15 +338,7 @@ def solution_refuse(request, pk):
 @require_GET
 def document_download(request, pk, document_pk):
     ticket = _visible_ticket(request, pk)
-    document = get_object_or_404(documents_visible_to(request.user, ticket), pk=document_pk)
-    response = FileResponse(
-        document.file.open("rb"),
-        as_attachment=True,
-        filename=document.original_name,
-        content_type="application/octet-stream",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return attachment(get_object_or_404(documents_visible_to(request.user, ticket), pk=document_pk))
 
 
 @login_required

@@ -3,7 +3,7 @@
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 
 from .. import permissions
@@ -47,3 +47,15 @@ def worked_ticket(request, pk: int) -> Ticket:
     if not permissions.can_work_ticket(request.user, ticket):
         raise Http404
     return ticket
+
+
+def attachment(document) -> FileResponse:
+    """Serve a ticket's file as a download, never as a page the browser would render."""
+    response = FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=document.original_name,
+        content_type="application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

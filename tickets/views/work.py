@@ -7,7 +7,6 @@ action re-renders the page with the error next to its form.
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -30,7 +29,7 @@ from ..forms import (
 )
 from ..models import Level, Priority, Task, Ticket
 from ..uploads import check_upload
-from .access import back_office, worked_ticket
+from .access import attachment, back_office, worked_ticket
 
 HISTORY_ITEM_NAMES = {
     "followup": gettext_lazy("followup"),
@@ -298,12 +297,4 @@ def propose_solution(request, pk):
 @require_GET
 def document(request, pk, document_pk):
     ticket = worked_ticket(request, pk)
-    item = get_object_or_404(ticket.documents, pk=document_pk)
-    response = FileResponse(
-        item.file.open("rb"),
-        as_attachment=True,
-        filename=item.original_name,
-        content_type="application/octet-stream",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return attachment(get_object_or_404(ticket.documents, pk=document_pk))
