@@ -14,6 +14,9 @@ class User(AbstractUser):
     language = models.CharField(
         _("preferred language"), max_length=5, choices=Language, default=Language.FRENCH
     )
+    # From the university's directory at each single sign-on (SUPANN, eduPerson).
+    department = models.CharField(_("department"), max_length=255, blank=True)
+    affiliation = models.CharField(_("affiliation"), max_length=255, blank=True)
     # Kinds of message (notifications.models.Event) the user chose not to receive.
     muted_notifications = models.JSONField(_("muted notifications"), default=list, blank=True)
     default_location = models.ForeignKey(

@@ -1,5 +1,6 @@
 """Typed readers for environment variables that fail loudly on bad values."""
 
+import json
 import os
 
 from django.core.exceptions import ImproperlyConfigured
@@ -39,6 +40,16 @@ def env_int(name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise ImproperlyConfigured(f"{name} must be an integer, not {raw!r}.") from None
+
+
+def env_json(name: str, default):
+    raw = os.environ.get(name)
+    if not raw:
+        return default
+    try:
+        return json.loads(raw)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"{name} must be JSON: {error}") from None
 
 
 def env_list(name: str, default: str = "") -> list[str]:

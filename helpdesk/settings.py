@@ -10,7 +10,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from helpdesk.env import env_bool, env_choice, env_int, env_list, env_str
+from helpdesk.env import env_bool, env_choice, env_int, env_json, env_list, env_required, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -35,6 +35,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "allauth",
     "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.saml",
     "django_celery_beat",
     "accounts",
     "tickets",
@@ -88,6 +91,14 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+# SAML attributes (eduPerson and SUPANN, by their OID) that allauth reads.
+SAML_ATTRIBUTES = {
+    "uid": "urn:oid:1.3.6.1.4.1.5923.1.1.1.6",
+    "email": "urn:oid:0.9.2342.19200300.100.1.3",
+    "email_verified": "email_verified",
+    "first_name": "urn:oid:2.5.4.42",
+    "last_name": "urn:oid:2.5.4.4",
+}
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
@@ -106,6 +117,58 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_ALLOW_SIGNUP = env_bool("ACCOUNT_ALLOW_SIGNUP", False)
 ACCOUNT_EMAIL_VERIFICATION = "none"
+# Failed logins on local accounts are slowed down per address and per account.
+ACCOUNT_RATE_LIMITS = {"login_failed": env_str("LOGIN_RATE_LIMIT", "10/m/ip,5/5m/key")}
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_LOGOUT_ON_GET = False
+
+# Single sign-on: the university's identity provider, by OpenID Connect or SAML 2.
+SOCIALACCOUNT_ADAPTER = "accounts.adapter.SocialAccountAdapter"
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_STORE_TOKENS = False
+# A local account is linked to a university login only through a verified e-mail.
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_PROVIDERS = {}
+if env_str("OIDC_SERVER_URL"):
+    SOCIALACCOUNT_PROVIDERS["openid_connect"] = {
+        "OAUTH_PKCE_ENABLED": True,
+        "APPS": [
+            {
+                "provider_id": env_str("OIDC_PROVIDER_ID", "universite"),
+                "name": env_str("OIDC_NAME", "Université"),
+                "client_id": env_required("OIDC_CLIENT_ID"),
+                "secret": env_str("OIDC_CLIENT_SECRET", ""),
+                "settings": {
+                    "server_url": env_str("OIDC_SERVER_URL"),
+                    "scope": env_list("OIDC_SCOPES", "openid,profile,email"),
+                },
+            }
+        ],
+    }
+if env_str("SAML_IDP_ENTITY_ID"):
+    SOCIALACCOUNT_PROVIDERS["saml"] = {
+        "APPS": [
+            {
+                "client_id": env_str("SAML_ORGANIZATION", "universite"),
+                "name": env_str("SAML_NAME", "Université"),
+                "settings": {
+                    "attribute_mapping": env_json("SAML_ATTRIBUTE_MAPPING", SAML_ATTRIBUTES),
+                    "idp": {
+                        "entity_id": env_str("SAML_IDP_ENTITY_ID"),
+                        "metadata_url": env_required("SAML_IDP_METADATA_URL"),
+                    },
+                    "sp": {"entity_id": env_str("SAML_SP_ENTITY_ID", f"{SITE_URL}/saml")},
+                },
+            }
+        ]
+    }
+# Which provider attribute fills which field; see accounts/sso.py for the defaults.
+SSO_ATTRIBUTE_MAP = env_json("SSO_ATTRIBUTE_MAP", {})
+SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 120) * 60
+SESSION_SAVE_EVERY_REQUEST = True  # the age above counts from the last request: an idle timeout
 
 # Internationalisation: French first, English second.
 LANGUAGE_CODE = "fr"
@@ -170,6 +233,11 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Background jobs: Redis when REDIS_URL is set, otherwise run in-process.
 REDIS_URL = env_str("REDIS_URL")
+if REDIS_URL:
+    # Shared by every web process: login rate limits count across all of them.
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True

@@ -1,4 +1,5 @@
 import os
+import shutil
 
 import pytest
 from django.db import connection
@@ -8,12 +9,8 @@ from tests.factories import TeamFactory, UserFactory, make_technician, make_tick
 
 def needs_postgres():
     """Skip locally without PostgreSQL; fail on CI, where it must be there."""
-    if connection.vendor == "postgresql":
-        return
-    reason = "needs PostgreSQL: set DATABASE_URL=postgres://..."
-    if os.environ.get("CI"):
-        pytest.fail(f"CI must run this test on PostgreSQL ({reason})")
-    pytest.skip(reason)
+    if connection.vendor != "postgresql":
+        missing_service("needs PostgreSQL: set DATABASE_URL=postgres://...")
 
 
 @pytest.fixture
@@ -61,3 +58,57 @@ def _test_settings(settings, tmp_path):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.MEDIA_ROOT = tmp_path / "media"
+    # Each test counts its own login attempts, whatever cache production uses.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+# Browser tests: Debian's Chromium driven by Playwright (tests/browser, tests/sso).
+# Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
+# between two browser steps are still plain synchronous calls.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+def missing_service(reason):
+    """Skip locally when a service or tool is absent; on CI, fail instead."""
+    if os.environ.get("CI"):
+        pytest.fail(f"CI must run this test: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not shutil.which(CHROMIUM):
+        missing_service(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing_service("the playwright package is not installed")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server, settings):
+    # The live server speaks plain HTTP on localhost.
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+    # axe-core is injected as a script; our pages' policy forbids that, on purpose.
+    context = browser.new_context(base_url=live_server.url, bypass_csp=True, locale="fr-FR")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()

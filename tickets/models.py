@@ -72,6 +72,15 @@ class Location(TreeNode):
         ROOM = "room", _("Room")
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.ROOM)
+    entity_codes = models.CharField(
+        _("university departments"),
+        max_length=500,
+        blank=True,
+        help_text=_(
+            "Codes of the departments (supannEntiteAffectation) whose staff work here, "
+            "separated by commas: their first login proposes this place."
+        ),
+    )
 
     class Meta(TreeNode.Meta):
         verbose_name = _("location")

@@ -411,7 +411,7 @@ def test_the_ticket_page_query_count_does_not_grow_with_the_timeline(
     assert len(queries) == TICKET_PAGE_QUERIES, [q["sql"] for q in queries]
 
 
-TICKET_PAGE_QUERIES = 16
+TICKET_PAGE_QUERIES = 19  # with the session saved again (idle timeout)
 
 
 class TestDashboard:
@@ -460,7 +460,7 @@ class TestDashboard:
         add_teams(1)
         small = queries()
         add_teams(15)
-        assert queries() == small <= 15
+        assert queries() == small <= 18
 
 
 def test_the_median_is_the_middle_value(db, team, technician):

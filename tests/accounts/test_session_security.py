@@ -1,0 +1,78 @@
+import subprocess
+import sys
+
+import pytest
+from django.contrib.sessions.models import Session
+from django.urls import reverse
+
+from tests.factories import UserFactory
+
+LOGIN = reverse("account_login")
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory(username="claire", password="secret-pass-123")
+
+
+def log_in(client, path=LOGIN, password="secret-pass-123"):
+    return client.post(path, {"login": "claire", "password": password})
+
+
+@pytest.mark.parametrize(
+    "evil",
+    ["//evil.example", "https://evil.example/", "/\\evil.example", "http:evil.example"],
+)
+def test_next_only_goes_to_our_own_pages(client, user, evil):
+    response = log_in(client, f"{LOGIN}?next={evil}")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("portal:home")
+
+
+def test_next_to_one_of_our_pages_is_followed(client, user):
+    response = log_in(client, f"{LOGIN}?next=/demandes/")
+    assert response["Location"] == "/demandes/"
+
+
+def test_a_login_gets_a_new_session_id(client, user):
+    client.get(LOGIN)
+    client.session["probe"] = 1
+    before = client.session.session_key
+    log_in(client)
+    assert client.session.session_key != before
+
+
+def test_logout_ends_the_session(client, user):
+    log_in(client)
+    key = client.session.session_key
+    client.post(reverse("account_logout"))
+    assert not Session.objects.filter(session_key=key).exists()
+    assert client.get(reverse("portal:home")).status_code == 302
+
+
+def test_failed_logins_are_rate_limited(client, user):
+    for _ in range(5):
+        assert log_in(client, password="wrong").status_code == 200
+    response = log_in(client)  # even the right password waits now
+    assert response.status_code in (200, 429)
+    assert "_auth_user_id" not in client.session
+
+
+def test_the_session_expires_when_idle(settings):
+    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    assert settings.SESSION_COOKIE_AGE <= 8 * 3600
+
+
+def test_production_cookies_are_secure_and_http_only():
+    code = (
+        "import helpdesk.settings as s; "
+        "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env={"PATH": "/usr/bin:/bin", "SECRET_KEY": "x"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.split() == ["True", "True", "True"]
