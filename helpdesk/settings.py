@@ -161,6 +161,7 @@ if env_str("SAML_IDP_ENTITY_ID"):
                         "metadata_url": env_required("SAML_IDP_METADATA_URL"),
                     },
                     "sp": {"entity_id": env_str("SAML_SP_ENTITY_ID", f"{SITE_URL}/saml")},
+                    "advanced": {"want_assertion_signed": True},
                 },
             }
         ]
