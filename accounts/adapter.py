@@ -11,6 +11,10 @@ class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request):
         return settings.ACCOUNT_ALLOW_SIGNUP
 
+    def get_logout_redirect_url(self, request):
+        # Logged in through the university: end that session as well, if it can be.
+        return sso.provider_logout_url(request) or super().get_logout_redirect_url(request)
+
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
     """University logins create and refresh accounts from the directory's attributes."""
@@ -26,6 +30,7 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         return user
 
     def pre_social_login(self, request, sociallogin):
+        request.session["sso_provider"] = sociallogin.account.provider  # for the logout
         # Each login refreshes names and e-mail from the directory.
         if sociallogin.is_existing:
             user = sociallogin.user

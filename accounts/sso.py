@@ -83,3 +83,39 @@ def apply(user, attributes: dict) -> list[str]:
             user.default_location = location
             changed.append("default_location")
     return changed
+
+
+def provider_logout_url(request) -> str | None:
+    """Where to end the OpenID Connect provider's session too, when it says how."""
+    import requests
+    from allauth.socialaccount.adapter import get_adapter
+    from django.core.cache import cache
+    from django.urls import reverse
+    from django.utils.http import urlencode
+
+    provider_id = request.session.get("sso_provider")
+    if not provider_id:
+        return None
+    try:
+        provider = get_adapter().get_provider(request, provider_id)
+    except Exception:  # the provider was removed meanwhile: a local logout is enough
+        return None
+    server_url = (provider.app.settings or {}).get("server_url")
+    if not server_url:  # not OpenID Connect (SAML): the local logout is all we do
+        return None
+    key = f"oidc-end-session:{server_url}"
+    endpoint = cache.get(key)
+    if endpoint is None:
+        try:
+            discovery = requests.get(
+                f"{server_url.rstrip('/')}/.well-known/openid-configuration", timeout=5
+            ).json()
+            endpoint = discovery.get("end_session_endpoint", "")
+        except (requests.RequestException, ValueError):
+            endpoint = ""
+        cache.set(key, endpoint, 3600)
+    if not endpoint:
+        return None
+    back = settings.SITE_URL + reverse("account_login")
+    query = {"client_id": provider.app.client_id, "post_logout_redirect_uri": back}
+    return f"{endpoint}?{urlencode(query)}"

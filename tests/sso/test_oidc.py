@@ -34,6 +34,7 @@ person("mallory", "admin@univ.example", False, "Mallory", "Intruse")
 client = Client(id="help", name="Help", type="confidential", skip_consent=True)
 client.set_secret("help-secret")
 client.set_redirect_uris([{redirect!r}])
+client.set_post_logout_redirect_uris([{back!r}])
 client.set_scopes(["openid", "profile", "email"])
 client.save()
 """
@@ -52,7 +53,7 @@ def _private_key() -> str:
 
 
 @pytest.fixture
-def provider(live_server, tmp_path):
+def provider(live_server, tmp_path, settings):
     """Start the identity provider on 127.0.0.1 and register Help as its client."""
     port = free_port()
     env = {
@@ -64,10 +65,11 @@ def provider(live_server, tmp_path):
     }
     django = [sys.executable, "-m", "django"]
     redirect = f"{live_server.url}/accounts/oidc/universite/login/callback/"
+    back = f"{live_server.url}/accounts/login/"
     try:
         subprocess.run([*django, "migrate", "-v0"], env=env, cwd=ROOT, check=True, timeout=120)
         subprocess.run(
-            [*django, "shell", "-c", SETUP.format(redirect=redirect)],
+            [*django, "shell", "-c", SETUP.format(redirect=redirect, back=back)],
             env=env,
             cwd=ROOT,
             check=True,
@@ -84,6 +86,7 @@ def provider(live_server, tmp_path):
         stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
+    settings.SITE_URL = live_server.url
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -129,9 +132,17 @@ def test_a_first_login_creates_the_account_from_the_provider(page, provider):
     assert (user.first_name, user.last_name) == ("Léa", "Roux")
     assert user.socialaccount_set.get().provider == "universite"
     assert not user.has_usable_password()  # never a password made for Help
+
+    # Logging out of Help ends the provider's session too (it asks first).
     page.get_by_role("button", name="Se déconnecter").click()
+    page.get_by_role("button", name="Sign Out").click()
+    expect(
+        page.get_by_role("heading", name="Connectez-vous avec votre compte Université")
+    ).to_be_visible()
     page.goto("/")
-    expect(page).to_have_url(f"{page.url.split('/accounts')[0]}/accounts/login/?next=/")
+    assert "/accounts/login/" in page.url
+    page.get_by_role("button", name="Se connecter avec mon compte : Université").click()
+    expect(page.get_by_label("Password")).to_be_visible()  # asked again: no session left
 
 
 def test_a_verified_email_links_the_existing_local_account(page, provider):
