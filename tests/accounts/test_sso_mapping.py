@@ -87,7 +87,10 @@ def test_a_repeat_login_refreshes_names_and_email_when_the_address_changes(db, r
     user = UserFactory(email="lea.martin@univ.example", first_name="Léa", last_name="Martin")
     SocialAccount.objects.create(user=user, provider="universite", uid="42")
     login = _login_of(user, OIDC)
-    SocialAccountAdapter().pre_social_login(rf.get("/"), login)
+    request = rf.get("/")
+    request.session = {}
+    SocialAccountAdapter().pre_social_login(request, login)
+    assert request.session["sso_provider"] == "universite"  # for the provider's logout
     user.refresh_from_db()
     assert (user.email, user.last_name) == ("lea.roux@univ.example", "Roux")
     assert user.department == "DSIN" and user.affiliation == "staff, member"
