@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "tickets",
     "portal",
     "notifications",
+    "knowledge",
 ]
 
 MIDDLEWARE = [

@@ -13,6 +13,7 @@ urlpatterns = [
     path("profil/", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("intervention/", include("tickets.urls")),
+    path("", include("knowledge.urls")),
     path("", include("portal.urls")),
 ]
 # Uploaded files are never served from a public URL: only through views that check

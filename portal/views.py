@@ -136,6 +136,15 @@ def theme_form(request, slug):
         pending = _keep_for_later(request, accepted, kept)
     else:
         form = TicketForm(initial=_follow_up_of(request), **form_kwargs)
+    # While the subject is typed, matching FAQ answers appear below it (htmx).
+    form.fields["title"].widget.attrs.update(
+        {
+            "hx-get": reverse("knowledge:suggestions"),
+            "hx-trigger": "input changed delay:400ms",
+            "hx-target": "#faq-suggestions",
+            "hx-sync": "this:replace",
+        }
+    )
     context = {
         "theme": theme,
         "form": form,
@@ -211,7 +220,7 @@ def _timeline(user, ticket):
     followups = followups_visible_to(user, ticket).filter(is_private=False)
     tasks = tasks_visible_to(user, ticket).filter(is_private=False)
     documents = documents_visible_to(user, ticket).filter(is_private=False)
-    solutions = ticket.solutions.select_related("author", "decided_by")
+    solutions = ticket.solutions.select_related("author", "decided_by", "knowledge_link__article")
     items = chain(
         (("followup", f) for f in followups),
         (("task", t) for t in tasks),
@@ -236,7 +245,11 @@ def _ticket_page(
     waiting = None
     auto_close_on = None
     if ticket.status == Ticket.Status.SOLVED:
-        waiting = ticket.solutions.filter(status=Solution.Status.WAITING).first()
+        waiting = (
+            ticket.solutions.filter(status=Solution.Status.WAITING)
+            .select_related("knowledge_link__article")
+            .first()
+        )
         if ticket.solved_at:
             days = HelpdeskSettings.load().auto_close_days
             auto_close_on = ticket.solved_at + timedelta(days=days)

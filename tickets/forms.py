@@ -259,3 +259,19 @@ class SolutionForm(Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("The requester is asked to accept or refuse it."),
     )
+    article = forms.CharField(
+        label=_("Link a knowledge base article"),
+        required=False,
+        max_length=300,
+        help_text=_(
+            "Type words of its title, then choose it. A FAQ article is shown to the requester."
+        ),
+        widget=forms.TextInput(
+            attrs={
+                "list": "article-options",
+                "class": "picker",
+                "autocomplete": "off",
+                "data-search-url": reverse_lazy("knowledge:picker"),
+            }
+        ),
+    )

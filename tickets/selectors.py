@@ -155,6 +155,11 @@ def ticket_timeline(ticket: Ticket) -> list[tuple[str, object]]:
             for t in ticket.tasks.select_related("author", "assigned_user", "assigned_team")
         ),
         *(("document", d) for d in ticket.documents.select_related("uploaded_by")),
-        *(("solution", s) for s in ticket.solutions.select_related("author", "decided_by")),
+        *(
+            ("solution", s)
+            for s in ticket.solutions.select_related(
+                "author", "decided_by", "knowledge_link__article"
+            )
+        ),
     ]
     return sorted(items, key=lambda item: (item[1].created_at, item[1].pk))

@@ -5,6 +5,8 @@ JavaScript); htmx swaps in the new page's work area instead of reloading. A refu
 action re-renders the page with the error next to its form.
 """
 
+import re
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.people import find_person
+from knowledge import services as knowledge
 
 from .. import permissions, selectors, services
 from ..errors import TicketError
@@ -288,9 +291,26 @@ def add_document(request, pk):
 @require_POST
 def propose_solution(request, pk):
     def do(ticket, data, form):
-        services.solution_propose(ticket=ticket, author=request.user, content=data["content"])
+        article = None
+        if data["article"]:
+            article = _article_named(data["article"])
+            if article is None:
+                raise TicketError(_("Choose the article in the list."))
+        solution = services.solution_propose(
+            ticket=ticket, author=request.user, content=data["content"]
+        )
+        if article is not None:
+            knowledge.solution_link_article(solution=solution, article=article, author=request.user)
 
     return _act(request, pk, "solution", do, _("The solution is sent to the requester."))
+
+
+def _article_named(text: str):
+    """The article a picker's text names: "Title (#12)"."""
+    from knowledge.models import Article
+
+    match = re.search(r"\(#(\d{1,12})\)\s*$", text)
+    return Article.objects.filter(pk=int(match.group(1))).first() if match else None
 
 
 @back_office

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from knowledge.demo import load_articles
 from tickets import services
 from tickets.models import (
     Category,
@@ -151,6 +152,7 @@ class Command(BaseCommand):
             settings.save()
         if not Ticket.objects.exists():
             self._tickets(themes, locations, teams, users)
+        load_articles(users["tech.proximite"])
         self._print_logins()
 
     def _path(self, model, path, **extra):

@@ -1,0 +1,54 @@
+from django import forms
+from django.urls import reverse_lazy
+from django.utils.translation import gettext_lazy as _
+
+from tickets.forms import Form, MultipleFileField
+from tickets.models import Category
+from tickets.services import clean_html
+
+from .models import Article
+
+
+class ArticleForm(forms.ModelForm):
+    files = MultipleFileField(label=_("Attached files"), required=False)
+
+    class Meta:
+        model = Article
+        fields = ["title", "category", "keywords", "visibility", "body"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 12, "class": "rich-text"})}
+        help_texts = {
+            "keywords": _("Words people use for this problem, separated by commas."),
+            "visibility": _("“Everyone” puts the article in the FAQ of the portal."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = Category.objects.filter(is_active=True)
+        self.fields["body_format"] = forms.CharField(required=False, widget=forms.HiddenInput)
+        self.fields["visibility"].widget = forms.RadioSelect(choices=Article.Visibility.choices)
+        if self.is_bound and self.data.get("body_format") == "html":
+            # The editor's HTML goes back into the page cleaned, never as it was sent.
+            data = self.data.copy()
+            data["body"] = clean_html(data.get("body", ""))
+            self.data = data
+
+
+class SearchForm(Form):
+    q = forms.CharField(label=_("Search the articles"), required=False, max_length=200)
+    category = forms.ModelChoiceField(
+        label=_("Category"), queryset=Category.objects.filter(is_active=True), required=False
+    )
+
+    def values(self) -> dict:
+        """The valid filters only: a forged value counts as not given."""
+        self.is_valid()
+        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
+
+
+ARTICLE_PICKER = {
+    "list": "article-options",
+    "class": "picker",
+    "autocomplete": "off",
+    "data-search-url": reverse_lazy("knowledge:picker"),
+}
