@@ -1,6 +1,7 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
+from django.contrib.auth import get_user_model
 
 from . import sso
 
@@ -20,7 +21,24 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
     """University logins create and refresh accounts from the directory's attributes."""
 
     def is_open_for_signup(self, request, sociallogin):
-        return True  # staff come in through the university's login, never a local form
+        # Staff come in through the university's login; one that gives no e-mail is
+        # refused rather than asking the person to type an address nobody checked.
+        return bool(sso.mapped(sociallogin.account.extra_data or {}).get("email"))
+
+    def authenticate_by_email(self, sociallogin):
+        """Link a local account only through its current address, vouched for by the
+        provider, and only if no other university identity holds that account yet."""
+        User = get_user_model()
+        for address in sociallogin.email_addresses:
+            if not address.verified:
+                continue
+            user = User.objects.filter(email__iexact=address.email, is_active=True).first()
+            linked = user is not None and user.socialaccount_set.filter(
+                provider=sociallogin.account.provider
+            )
+            if user is not None and not linked.exists():
+                return user, address.email
+        return None
 
     def populate_user(self, request, sociallogin, data):
         user = super().populate_user(request, sociallogin, data)
@@ -34,6 +52,9 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         # Each login refreshes names and e-mail from the directory.
         if sociallogin.is_existing:
             user = sociallogin.user
-            changed = sso.apply(user, sociallogin.account.extra_data or {})
+            vouched = {e.email.lower() for e in sociallogin.email_addresses if e.verified}
+            attributes = sociallogin.account.extra_data or {}
+            new_email = sso.mapped(attributes).get("email", "").lower()
+            changed = sso.apply(user, attributes, email_trusted=new_email in vouched)
             if changed:
                 user.save(update_fields=changed)

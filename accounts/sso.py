@@ -63,16 +63,36 @@ def location_for_department(codes: str):
     return None
 
 
-def apply(user, attributes: dict) -> list[str]:
-    """Copy names, e-mail and directory fields onto the user; return the changed fields."""
+def _address_taken(email: str, user) -> bool:
+    from allauth.account.models import EmailAddress
+
+    others = get_user_model().objects.filter(email__iexact=email).exclude(pk=user.pk)
+    records = EmailAddress.objects.filter(email__iexact=email).exclude(user_id=user.pk)
+    return others.exists() or records.exists()
+
+
+def apply(user, attributes: dict, *, email_trusted: bool = True) -> list[str]:
+    """Copy names, e-mail and directory fields onto the user; return the changed fields.
+
+    An existing account takes a new address only when the provider vouches for it, and
+    never one that another account holds; its former address records are dropped, so
+    that whoever gets that address later cannot reach this account through it.
+    """
+    from allauth.account.models import EmailAddress
+
     values = mapped(attributes)
     changed = []
     email = values.pop("email", "")
-    if email and email.lower() != (user.email or "").lower():
-        taken = get_user_model().objects.filter(email__iexact=email).exclude(pk=user.pk)
-        if not taken.exists():  # never take another account's address
-            user.email = email
-            changed.append("email")
+    if (
+        email
+        and email_trusted
+        and email.lower() != (user.email or "").lower()
+        and not _address_taken(email, user)
+    ):
+        user.email = email
+        changed.append("email")
+        if user.pk:
+            EmailAddress.objects.filter(user=user).exclude(email__iexact=email).delete()
     for field in ("first_name", "last_name", "department", "affiliation"):
         if field in values and getattr(user, field) != values[field]:
             setattr(user, field, values[field])

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from tickets.services import clean_html
+
 from .models import Article, Attachment, Revision
 
 
@@ -31,3 +33,7 @@ class ArticleAdmin(admin.ModelAdmin):
     search_fields = ("title", "keywords")
     readonly_fields = ("author", "created_at", "updated_at", "views", "helpful_yes", "helpful_no")
     inlines = [AttachmentInline, RevisionInline]
+
+    def save_model(self, request, obj, form, change):
+        obj.body = clean_html(obj.body)  # shown as HTML in the FAQ: cleaned like any edit
+        super().save_model(request, obj, form, change)

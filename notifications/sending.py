@@ -16,23 +16,25 @@ from tickets.models import Followup, HelpdeskSettings, Solution, Task
 from .models import Notification
 
 logger = logging.getLogger(__name__)
-MAX_ATTEMPTS = 8
+MAX_ATTEMPTS = 40  # about two days with the backoff below: a weekend outage loses nothing
 LEASE = timedelta(minutes=10)  # a worker that died mid-send gives its rows back after this
 
 
-class PrivateContent(Exception):
-    """A message would show a private item to someone who may not see it."""
+class NotDeliverable(Exception):
+    """A message that must not go out: private content, or a recipient gone meanwhile."""
 
 
 def _backoff(attempts: int) -> timedelta:
-    return timedelta(minutes=min(2**attempts, 360))
+    return timedelta(minutes=min(2**attempts, 60))
 
 
 def _claim(pk: int, now) -> bool:
     """Take the row for this worker; a second delivery of the same task finds nothing."""
     due = Q(state=Notification.State.PENDING) | Q(state=Notification.State.SENDING)
     return bool(
-        Notification.objects.filter(due, pk=pk, next_attempt_at__lte=now).update(
+        Notification.objects.filter(
+            due, pk=pk, next_attempt_at__lte=now, attempts__lt=MAX_ATTEMPTS
+        ).update(
             state=Notification.State.SENDING,
             attempts=F("attempts") + 1,
             next_attempt_at=now + LEASE,
@@ -49,7 +51,7 @@ def deliver(pk: int) -> bool:
     try:
         render(notification).send()
     except Exception as error:
-        failed = notification.attempts >= MAX_ATTEMPTS or isinstance(error, PrivateContent)
+        failed = notification.attempts >= MAX_ATTEMPTS or isinstance(error, NotDeliverable)
         notification.state = Notification.State.FAILED if failed else Notification.State.PENDING
         notification.next_attempt_at = now + _backoff(notification.attempts)
         notification.last_error = f"{type(error).__name__}: {error}"[:2000]
@@ -76,13 +78,15 @@ def _item(model, pk, notification, works_on_it):
         return None
     item = model.objects.select_related("author").get(pk=pk, ticket=notification.ticket)
     if getattr(item, "is_private", False) and not works_on_it:
-        raise PrivateContent(f"{model.__name__} {pk} is private")
+        raise NotDeliverable(f"{model.__name__} {pk} is private")
     return item
 
 
 def context_for(notification: Notification) -> dict:
     ticket = notification.ticket
     recipient = notification.recipient
+    if recipient is not None and not permissions.can_view_ticket(recipient, ticket):
+        raise NotDeliverable(f"{recipient} can no longer see ticket {ticket.pk}")
     works_on_it = recipient is None or permissions.can_work_ticket(recipient, ticket)
     if works_on_it:
         link = reverse("tickets:ticket", args=[ticket.pk])

@@ -60,6 +60,9 @@ def _test_settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     # Each test counts its own login attempts, whatever cache production uses.
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    from django.core.cache import cache
+
+    cache.clear()  # a local memory cache outlives the test: start from nothing
 
 
 # Browser tests: Debian's Chromium driven by Playwright (tests/browser, tests/sso).

@@ -67,7 +67,9 @@ def parse_id(text: str) -> int | None:
     return None
 
 
-def search_tickets(tickets: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:
+def search_tickets(
+    tickets: QuerySet[Ticket], text: str, *, private_notes: bool = True
+) -> QuerySet[Ticket]:
     """Match a ticket number, or words in the title, description and followups.
 
     PostgreSQL uses its French full-text search (served by GIN indexes, see migration
@@ -82,6 +84,8 @@ def search_tickets(tickets: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:
         in_followups = Followup.objects.annotate(
             document=SearchVector("content", config="french")
         ).filter(document=query)
+        if not private_notes:
+            in_followups = in_followups.filter(is_private=False)
         in_tickets = Ticket.objects.annotate(
             document=SearchVector("title", "description", config="french")
         ).filter(document=query)
@@ -90,15 +94,24 @@ def search_tickets(tickets: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:
             Q(pk__in=in_tickets.values("pk")) | Q(pk__in=in_followups.values("ticket_id"))
         )
     for word in text.split()[:8]:
-        in_followups = Followup.objects.filter(content__icontains=word).values("ticket_id")
+        in_followups = Followup.objects.filter(content__icontains=word)
+        if not private_notes:
+            in_followups = in_followups.filter(is_private=False)
+        in_followups = in_followups.values("ticket_id")
         tickets = tickets.filter(
             Q(title__icontains=word) | Q(description__icontains=word) | Q(pk__in=in_followups)
         )
     return tickets
 
 
-def filter_tickets(tickets: QuerySet[Ticket], filters: dict) -> QuerySet[Ticket]:
-    """Apply a queue's validated filters (see QueueFilterForm.values)."""
+def filter_tickets(
+    tickets: QuerySet[Ticket], filters: dict, *, private_notes: bool = True
+) -> QuerySet[Ticket]:
+    """Apply a queue's validated filters (see QueueFilterForm.values).
+
+    private_notes=False keeps the search out of private followups, for lists that may
+    hold tickets the user only filed or observes.
+    """
     if "status" in filters:
         tickets = tickets.filter(status__in=filters["status"])
     else:
@@ -115,7 +128,7 @@ def filter_tickets(tickets: QuerySet[Ticket], filters: dict) -> QuerySet[Ticket]
     if "created_to" in filters:
         tickets = tickets.filter(created_at__date__lte=filters["created_to"])
     if "q" in filters:
-        tickets = search_tickets(tickets, filters["q"])
+        tickets = search_tickets(tickets, filters["q"], private_notes=private_notes)
     return tickets
 
 

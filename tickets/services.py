@@ -353,6 +353,15 @@ def task_add(
         raise TicketError(_("The planned end comes before the planned start."))
     if assigned_user is not None and not assigned_user.is_active:
         raise TicketError(_("This person's account is deactivated."))
+    if (
+        assigned_user is not None
+        and permissions.is_party(assigned_user, ticket)
+        and not permissions.can_manage_ticket(assigned_user, ticket)
+    ):
+        # An expert sees private notes: the requester's side must not become one.
+        raise TicketError(
+            _("A task cannot be given to the requester, the beneficiary or an observer.")
+        )
     if assigned_team is not None and not assigned_team.is_active:
         raise TicketError(_("This team is not active."))
     now = timezone.now()

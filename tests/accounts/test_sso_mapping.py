@@ -78,15 +78,21 @@ def test_an_address_of_another_account_is_never_taken(db):
     assert user.email == "p.durand@univ.example" and "email" not in changed
 
 
-def _login_of(user, extra_data, uid="42"):
+def _login_of(user, extra_data, uid="42", vouched=()):
+    from allauth.account.models import EmailAddress
+
     account = SocialAccount(user=user, provider="universite", uid=uid, extra_data=extra_data)
-    return SocialLogin(user=user, account=account)
+    addresses = [EmailAddress(email=email, verified=True) for email in vouched]
+    return SocialLogin(user=user, account=account, email_addresses=addresses)
 
 
 def test_a_repeat_login_refreshes_names_and_email_when_the_address_changes(db, rf):
+    from allauth.account.models import EmailAddress
+
     user = UserFactory(email="lea.martin@univ.example", first_name="Léa", last_name="Martin")
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     SocialAccount.objects.create(user=user, provider="universite", uid="42")
-    login = _login_of(user, OIDC)
+    login = _login_of(user, OIDC, vouched=["lea.roux@univ.example"])
     request = rf.get("/")
     request.session = {}
     SocialAccountAdapter().pre_social_login(request, login)
@@ -95,6 +101,33 @@ def test_a_repeat_login_refreshes_names_and_email_when_the_address_changes(db, r
     assert (user.email, user.last_name) == ("lea.roux@univ.example", "Roux")
     assert user.department == "DSIN" and user.affiliation == "staff, member"
     assert SocialAccount.objects.get(uid="42").user == user  # same person, same account
+    # Whoever gets the old address later cannot reach this account through it.
+    assert not EmailAddress.objects.filter(email="lea.martin@univ.example").exists()
+
+
+def test_an_address_the_provider_does_not_vouch_for_is_not_taken(db, rf):
+    user = UserFactory(email="lea.martin@univ.example")
+    SocialAccount.objects.create(user=user, provider="universite", uid="42")
+    request = rf.get("/")
+    request.session = {}
+    SocialAccountAdapter().pre_social_login(request, _login_of(user, OIDC))
+    user.refresh_from_db()
+    assert user.email == "lea.martin@univ.example"
+
+
+def test_an_account_already_linked_is_not_joined_by_another_identity(db):
+    from allauth.account.models import EmailAddress
+
+    owner = UserFactory(email="paul.durand@univ.example")
+    SocialAccount.objects.create(user=owner, provider="universite", uid="paul")
+    newcomer = _login_of(UserFactory.build(), SAML, uid="someone-else")
+    newcomer.email_addresses = [EmailAddress(email="paul.durand@univ.example", verified=True)]
+    assert SocialAccountAdapter().authenticate_by_email(newcomer) is None
+
+
+def test_a_login_without_an_email_cannot_sign_up(db, rf):
+    login = _login_of(UserFactory.build(), {"userinfo": {"sub": "9"}})
+    assert SocialAccountAdapter().is_open_for_signup(rf.get("/"), login) is False
 
 
 def test_a_new_account_is_filled_from_the_attributes(db, rf):

@@ -253,3 +253,11 @@ def test_every_event_renders_in_french_and_in_english(ticket, technician, reques
         assert "<html" in html_of(message)
         subjects[language] = message.subject
     assert subjects["fr"] != subjects["en"]
+
+
+def test_the_text_part_has_no_html_entities(ticket, technician):
+    services.followup_add(ticket=ticket, author=technician, content="R&D <b>et</b> l'équipe")
+    message = sent_to("claire@univ.example")[0]
+    assert "R&D et l'équipe" in message.body
+    assert 'lang="fr"' in html_of(message)
+    assert 'lang="en"' in html_of(sent_to("paul@univ.example")[0])

@@ -484,3 +484,14 @@ def test_postgres_search_uses_the_full_text_indexes(db):
         cursor.execute("SET LOCAL enable_seqscan = off")
         plan = query.explain()
     assert "ticket_fulltext" in plan and "followup_fulltext" in plan
+
+
+def test_all_does_not_search_private_notes_of_tickets_one_only_filed(client, team, technician):
+    supervisor = make_technician(TeamFactory(name="Autre"), supervisor=True)
+    own = make_ticket(requester=supervisor, team=team, title="Mon poste")
+    services.followup_add(
+        ticket=own, author=technician, content="salaire confidentiel", is_private=True
+    )
+    client.force_login(supervisor)
+    assert titles(client.get(queue_url("all", q="confidentiel"))) == []
+    assert titles(client.get(queue_url("all", q="poste"))) == ["Mon poste"]

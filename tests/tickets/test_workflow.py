@@ -442,3 +442,9 @@ class TestObservers:
     def test_the_requester_cannot_change_them(self, ticket, requester):
         with pytest.raises(PermissionDenied):
             services.ticket_observers_change(ticket=ticket, actor=requester, add=[requester])
+
+
+def test_a_task_cannot_make_the_requester_an_expert(ticket, technician, requester):
+    with pytest.raises(TicketError):
+        services.task_add(ticket=ticket, author=technician, content="x", assigned_user=requester)
+    assert not services.permissions.can_see_private(requester, ticket)

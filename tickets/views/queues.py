@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from .. import selectors, services
+from .. import permissions, selectors, services
 from ..errors import TicketError
 from ..forms import SORTS, BulkActionForm, QueueFilterForm
 from ..models import HELD, Ticket
@@ -44,7 +44,11 @@ def _ordering(queue: str, filters: dict) -> list:
 def _filtered(request, queue):
     form = QueueFilterForm(request.GET)
     filters = form.values()
-    tickets = selectors.filter_tickets(selectors.queue_tickets(request.user, queue), filters)
+    # "Tous" may hold tickets the user only filed or observes: no search in their notes.
+    private_notes = queue != "all" or permissions.is_admin(request.user)
+    tickets = selectors.filter_tickets(
+        selectors.queue_tickets(request.user, queue), filters, private_notes=private_notes
+    )
     return form, filters, tickets
 
 
@@ -184,7 +188,7 @@ def export_csv(request, queue):
             t.get_type_display(),
             t.requester,
             t.beneficiary,
-            t.theme,
+            t.theme.name if t.theme else "",
             t.category,
             t.location,
             t.team,

@@ -9,6 +9,7 @@ import re
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -139,7 +140,8 @@ def _act(request, pk, name, do, success):
     if not form.is_valid():
         return _page(request, ticket, bound=form, status=400)
     try:
-        do(ticket, form.cleaned_data, form)
+        with transaction.atomic():  # all the action's steps, or none of them
+            do(ticket, form.cleaned_data, form)
     except (TicketError, PermissionDenied) as refusal:
         ticket.refresh_from_db()
         error = str(refusal) or _("You may not do this on this ticket.")
