@@ -61,3 +61,15 @@ def test_a_failed_submission_leaves_no_stored_file(db, monkeypatch):
         )
     storage = Document._meta.get_field("file").storage
     assert stored and not storage.exists(stored[0])
+
+
+def test_the_purge_is_a_daily_job_admins_can_see(db):
+    from django_celery_beat.models import PeriodicTask
+
+    names = set(PeriodicTask.objects.values_list("task", flat=True))
+    assert {
+        "tickets.auto_close",
+        "notifications.relay",
+        "notifications.reminders",
+        "portal.purge_pending_uploads",
+    } <= names
