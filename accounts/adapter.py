@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 
 from . import sso
+from .saml import LOGOUT_KEY
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -48,7 +49,9 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         return user
 
     def pre_social_login(self, request, sociallogin):
-        request.session["sso_provider"] = sociallogin.account.provider  # for the logout
+        # What the logout needs to end the provider's session as well.
+        request.session["sso_provider"] = sociallogin.account.provider
+        request.session["sso_logout"] = (sociallogin.account.extra_data or {}).get(LOGOUT_KEY)
         # Each login refreshes names and e-mail from the directory.
         if sociallogin.is_existing:
             user = sociallogin.user

@@ -120,8 +120,12 @@ def provider_logout_url(request) -> str | None:
         provider = get_adapter().get_provider(request, provider_id)
     except Exception:  # the provider was removed meanwhile: a local logout is enough
         return None
+    if provider.id == "saml":
+        from .saml import logout_url
+
+        return logout_url(request, provider)
     server_url = (provider.app.settings or {}).get("server_url")
-    if not server_url:  # not OpenID Connect (SAML): the local logout is all we do
+    if not server_url:
         return None
     key = f"oidc-end-session:{server_url}"
     endpoint = cache.get(key)

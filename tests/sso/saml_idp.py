@@ -77,7 +77,8 @@ class SamlIdentityProvider:
                 "service": {
                     "idp": {
                         "endpoints": {
-                            "single_sign_on_service": [(f"{self.url}/sso", BINDING_HTTP_REDIRECT)]
+                            "single_sign_on_service": [(f"{self.url}/sso", BINDING_HTTP_REDIRECT)],
+                            "single_logout_service": [(f"{self.url}/slo", BINDING_HTTP_REDIRECT)],
                         },
                         "name_id_format": [NAMEID_FORMAT_PERSISTENT],
                         "policy": {
@@ -96,6 +97,7 @@ class SamlIdentityProvider:
             }
         )
         self.server = Server(config=config)
+        self.logouts = []
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
     @property
@@ -114,17 +116,51 @@ class SamlIdentityProvider:
         self.httpd.shutdown()
 
     def app(self, environ, start_response):
+        query = parse_qs(environ.get("QUERY_STRING", ""))
         if environ["PATH_INFO"] == "/sso":
-            query = parse_qs(environ.get("QUERY_STRING", ""))
-            return self._form(
-                start_response, query["SAMLRequest"][0], query.get("RelayState", [""])[0]
-            )
+            request, relay = query["SAMLRequest"][0], query.get("RelayState", [""])[0]
+            signed_in = self._session(environ)
+            if signed_in:  # single sign-on: the provider remembers the person
+                form = {"SAMLRequest": [request], "RelayState": [relay], "username": [signed_in]}
+                return self._answer(start_response, form)
+            return self._form(start_response, request, relay)
+        if environ["PATH_INFO"] == "/slo":
+            return self._logout(start_response, query)
         if environ["PATH_INFO"] == "/login" and environ["REQUEST_METHOD"] == "POST":
             size = int(environ.get("CONTENT_LENGTH") or 0)
             form = parse_qs(environ["wsgi.input"].read(size).decode())
             return self._answer(start_response, form)
         start_response("404 Not Found", [("Content-Type", "text/plain")])
         return [b"not found"]
+
+    @staticmethod
+    def _session(environ) -> str:
+        cookies = dict(
+            part.strip().split("=", 1)
+            for part in environ.get("HTTP_COOKIE", "").split(";")
+            if "=" in part
+        )
+        return cookies.get("idp_session", "")
+
+    def _logout(self, start_response, query):
+        from saml2 import BINDING_HTTP_REDIRECT
+
+        request = self.server.parse_logout_request(query["SAMLRequest"][0], BINDING_HTTP_REDIRECT)
+        self.logouts.append(request.message.name_id.text)
+        response = self.server.create_logout_response(request.message, [BINDING_HTTP_REDIRECT])
+        sls = self.server.metadata.single_logout_service(
+            request.message.issuer.text, BINDING_HTTP_REDIRECT, "spsso"
+        )[0]["location"]
+        http = self.server.apply_binding(
+            BINDING_HTTP_REDIRECT,
+            str(response),
+            sls,
+            query.get("RelayState", [""])[0],
+            response=True,
+        )
+        headers = [*http["headers"], ("Set-Cookie", "idp_session=; Max-Age=0; Path=/")]
+        start_response("303 See Other", headers)
+        return [b""]
 
     def _form(self, start_response, request, relay_state):
         page = f"""<!DOCTYPE html><html lang="en"><head><title>University login</title></head>
@@ -166,5 +202,9 @@ class SamlIdentityProvider:
             form.get("RelayState", [""])[0],
             response=True,
         )
-        start_response("200 OK", [("Content-Type", "text/html; charset=utf-8")])
+        headers = [
+            ("Content-Type", "text/html; charset=utf-8"),
+            ("Set-Cookie", f"idp_session={username}; Path=/; HttpOnly"),
+        ]
+        start_response("200 OK", headers)
         return [http["data"].encode() if isinstance(http["data"], str) else http["data"]]

@@ -44,6 +44,7 @@ def saml_provider(live_server, tmp_path, settings):
     app.settings["idp"] = {
         "entity_id": idp.entity_id,
         "sso_url": idp.sso_url,
+        "slo_url": f"{idp.url}/slo",
         "x509cert": idp.certificate,
     }
     app.save()
@@ -66,6 +67,13 @@ def test_a_saml_login_creates_the_account_with_the_directory_attributes(page, sa
     assert user.default_location == office
     account = user.socialaccount_set.get()
     assert account.uid == "paul.durand@univ.example"  # eduPersonPrincipalName
+    # Logging out of Help ends the identity provider's session too (single logout).
     page.get_by_role("button", name="Se déconnecter").click()
+    expect(
+        page.get_by_role("heading", name="Connectez-vous avec votre compte Université")
+    ).to_be_visible()
+    assert saml_provider.logouts == ["paul"]
     page.goto("/")
     assert "/accounts/login/" in page.url
+    page.get_by_role("button", name="Se connecter avec mon compte : Université").click()
+    expect(page.get_by_label("Username")).to_be_visible()  # asked again: no session left
