@@ -2,7 +2,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from notifications.models import REQUIRED_EVENTS, Event
-from tickets.models import Location
+from tickets.forms import places_picker
+from tickets.selectors import find_place
 
 from .models import User
 
@@ -17,7 +18,7 @@ class ProfileForm(forms.ModelForm):
         required=False,
         max_length=1000,
         help_text=_("Proposed in your requests' forms. Type part of its name."),
-        widget=forms.TextInput(attrs={"list": "place-options", "autocomplete": "off"}),
+        widget=places_picker(),
     )
     wanted = forms.MultipleChoiceField(
         label=_("Send me an e-mail when"),
@@ -40,10 +41,10 @@ class ProfileForm(forms.ModelForm):
         self.initial["wanted"] = [event for event, _label in OPTIONAL_EVENTS if event not in muted]
 
     def clean_default_location(self):
-        text = self.cleaned_data["default_location"].strip()
-        if not text:
+        text = self.cleaned_data["default_location"]
+        if not text.strip():
             return None
-        location = Location.objects.filter(is_active=True, full_name__iexact=text).first()
+        location = find_place(text)
         if location is None:
             raise forms.ValidationError(_("Choose a place in the list."))
         return location

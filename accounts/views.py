@@ -4,7 +4,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from notifications.models import REQUIRED_EVENTS, Event
-from tickets.models import Location
+from tickets.selectors import place_names
 
 from .forms import ProfileForm
 
@@ -19,6 +19,6 @@ def profile(request):
     context = {
         "form": form,
         "always_sent": [Event(event).label for event in Event if event in REQUIRED_EVENTS],
-        "places": Location.objects.filter(is_active=True).values_list("full_name", flat=True)[:100],
+        "places": place_names(),
     }
     return render(request, "accounts/profile.html", context, status=400 if form.errors else 200)

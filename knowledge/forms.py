@@ -1,5 +1,4 @@
 from django import forms
-from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from tickets.forms import Form, MultipleFileField
@@ -44,11 +43,3 @@ class SearchForm(Form):
         """The valid filters only: a forged value counts as not given."""
         self.is_valid()
         return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
-
-
-ARTICLE_PICKER = {
-    "list": "article-options",
-    "class": "picker",
-    "autocomplete": "off",
-    "data-search-url": reverse_lazy("knowledge:picker"),
-}

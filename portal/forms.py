@@ -3,8 +3,9 @@ from django.utils.html import escape, linebreaks
 from django.utils.translation import gettext_lazy as _
 
 from accounts.people import find_person, person_label
-from tickets.forms import MultipleFileField
-from tickets.models import Level, Location, Ticket
+from tickets.forms import MultipleFileField, people_picker, places_picker
+from tickets.models import Level, Ticket
+from tickets.selectors import find_place
 from tickets.services import clean_html
 
 from .models import ThemeQuestion
@@ -19,21 +20,7 @@ def rich_text(value: str, text_format: str) -> str:
     return clean_html(linebreaks(escape(value or "")))
 
 
-class PickerInput(forms.TextInput):
-    """A text box that suggests values from a search URL (see static/js/portal.js)."""
-
-    def __init__(self, *, options_id: str, search_url: str):
-        super().__init__(
-            attrs={
-                "list": options_id,
-                "data-search-url": search_url,
-                "autocomplete": "off",
-                "class": "picker",
-            }
-        )
-
-
-def _question_field(question: ThemeQuestion, people_url: str) -> forms.Field:
+def _question_field(question: ThemeQuestion) -> forms.Field:
     kind = ThemeQuestion.Kind
     # Django prints help texts as HTML: an admin's text is escaped first.
     common = {"label": question.label, "help_text": escape(question.help_text), "required": False}
@@ -55,8 +42,7 @@ def _question_field(question: ThemeQuestion, people_url: str) -> forms.Field:
         choices = [(YES, _("Yes")), (NO, _("No"))]
         return forms.ChoiceField(choices=choices, widget=forms.RadioSelect, **common)
     if question.kind == kind.PERSON:
-        widget = PickerInput(options_id="people-options", search_url=people_url)
-        return forms.CharField(widget=widget, max_length=300, **common)
+        return forms.CharField(widget=people_picker(), max_length=300, **common)
     return forms.CharField(max_length=255, **common)
 
 
@@ -127,21 +113,17 @@ class TicketForm(forms.Form):
         help_text=_("File(s) (50 MiB maximum each). You can also paste a screenshot."),
     )
 
-    def __init__(self, *args, user, questions, people_url, places_url, **kwargs):
+    def __init__(self, *args, user, questions, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.user = user
         self.questions = questions
-        self.fields["beneficiary"].widget = PickerInput(
-            options_id="people-options", search_url=people_url
-        )
-        self.fields["location"].widget = PickerInput(
-            options_id="place-options", search_url=places_url
-        )
+        self.fields["beneficiary"].widget = people_picker()
+        self.fields["location"].widget = places_picker()
         if user.default_location_id and not self.is_bound:
             self.initial.setdefault("location", user.default_location.full_name)
         for question in questions:
-            self.fields[question.field_name] = _question_field(question, people_url)
+            self.fields[question.field_name] = _question_field(question)
         for name, field in self.fields.items():
             if field.required or self._question_required(name):
                 field.label = f"{field.label} *"
@@ -155,8 +137,7 @@ class TicketForm(forms.Form):
         return any(q.field_name == name and q.required for q in self.questions)
 
     def clean_location(self):
-        text = self.cleaned_data["location"].strip()
-        location = Location.objects.filter(is_active=True, full_name__iexact=text).first()
+        location = find_place(self.cleaned_data["location"])
         if location is None:
             raise forms.ValidationError(_("Choose a place in the list."))
         return location

@@ -24,6 +24,7 @@ from tickets.selectors import (
     documents_visible_to,
     followups_visible_to,
     parse_id,
+    place_names,
     tasks_visible_to,
 )
 from tickets.uploads import check_upload
@@ -110,12 +111,7 @@ def theme_form(request, slug):
     if children:
         return render(request, "portal/theme_children.html", {"theme": theme, "themes": children})
     questions = list(theme.questions.select_related("show_if_question"))
-    form_kwargs = {
-        "user": request.user,
-        "questions": questions,
-        "people_url": reverse("portal:people"),
-        "places_url": reverse("portal:places"),
-    }
+    form_kwargs = {"user": request.user, "questions": questions}
     pending = []
     if request.method == "POST":
         form = TicketForm(request.POST, request.FILES, **form_kwargs)
@@ -150,7 +146,7 @@ def theme_form(request, slug):
         "form": form,
         "pending": pending,
         "questions": [(q, form[q.field_name], form.is_shown(q)) for q in questions],
-        "places": Location.objects.filter(is_active=True).values_list("full_name", flat=True)[:100],
+        "places": place_names(),
         **_upload_limits(),
     }
     return render(request, "portal/theme_form.html", context, status=400 if form.errors else 200)

@@ -27,13 +27,20 @@ class Form(forms.Form):
         super().__init__(*args, **kwargs)
 
 
-# A text box that suggests people as one types (see static/js/portal.js).
-PICKER = {
-    "list": "people-options",
-    "class": "picker",
-    "autocomplete": "off",
-    "data-search-url": reverse_lazy("portal:people"),
-}
+class PickerInput(forms.TextInput):
+    """A text box that suggests values from a search URL as one types (static/js/portal.js)."""
+
+    def __init__(self, *, options_id: str, search_url: str):
+        attrs = {"list": options_id, "data-search-url": search_url, "autocomplete": "off"}
+        super().__init__(attrs={**attrs, "class": "picker"})
+
+
+def people_picker() -> PickerInput:
+    return PickerInput(options_id="people-options", search_url=reverse_lazy("portal:people"))
+
+
+def places_picker() -> PickerInput:
+    return PickerInput(options_id="place-options", search_url=reverse_lazy("portal:places"))
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -188,7 +195,7 @@ class ObserversForm(Form):
         label=_("Add an observer"),
         required=False,
         max_length=300,
-        widget=forms.TextInput(attrs=PICKER),
+        widget=people_picker(),
         help_text=_("Type a name or an e-mail address, then choose the person in the list."),
     )
     remove = forms.ModelMultipleChoiceField(
@@ -240,7 +247,7 @@ class TaskForm(Form):
         label=_("Given to a person (an expert)"),
         required=False,
         max_length=300,
-        widget=forms.TextInput(attrs=PICKER),
+        widget=people_picker(),
         help_text=_("Type a name or an e-mail address, then choose the person in the list."),
     )
     assigned_team = forms.ModelChoiceField(
@@ -266,12 +273,7 @@ class SolutionForm(Form):
         help_text=_(
             "Type words of its title, then choose it. A FAQ article is shown to the requester."
         ),
-        widget=forms.TextInput(
-            attrs={
-                "list": "article-options",
-                "class": "picker",
-                "autocomplete": "off",
-                "data-search-url": reverse_lazy("knowledge:picker"),
-            }
+        widget=PickerInput(
+            options_id="article-options", search_url=reverse_lazy("knowledge:picker")
         ),
     )

@@ -5,7 +5,7 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 
 from . import permissions
-from .models import PATH_SEPARATOR, Followup, Task, Ticket
+from .models import PATH_SEPARATOR, Followup, Location, Task, Ticket
 
 
 def tickets_visible_to(user) -> QuerySet[Ticket]:
@@ -31,6 +31,18 @@ def documents_visible_to(user, ticket: Ticket):
     if permissions.can_see_private(user, ticket):
         return documents
     return documents.filter(is_private=False)
+
+
+def find_place(text: str):
+    """The active place a picker's text names (its full path), or None."""
+    text = (text or "").strip()
+    return Location.objects.filter(is_active=True, full_name__iexact=text).first() if text else None
+
+
+def place_names(limit: int = 100) -> list[str]:
+    """The places a picker proposes before anything is typed."""
+    places = Location.objects.filter(is_active=True).values_list("full_name", flat=True)
+    return list(places[:limit])
 
 
 # Back office ------------------------------------------------------------------------

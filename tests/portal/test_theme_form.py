@@ -431,9 +431,7 @@ class TicketFormProbe:
         from portal.forms import TicketForm
 
         self.questions = list(theme.questions.select_related("show_if_question"))
-        self.form = TicketForm(
-            user=UserFactory(), questions=self.questions, people_url="/p", places_url="/l"
-        )
+        self.form = TicketForm(user=UserFactory(), questions=self.questions)
 
     def shown(self):
         return [q.label for q in self.questions if self.form.is_shown(q)]
