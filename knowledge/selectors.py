@@ -25,13 +25,6 @@ def can_write(user) -> bool:
     return user.is_active and permissions.is_technician(user)
 
 
-def articles_visible_to(user) -> QuerySet[Article]:
-    articles = Article.objects.select_related("category")
-    if user.is_authenticated and permissions.is_technician(user):
-        return articles
-    return articles.filter(visibility=Article.Visibility.PUBLIC)
-
-
 def search(articles: QuerySet[Article], text: str, *, every_word=True) -> QuerySet[Article]:
     """Articles matching the words (all of them, or any), the most relevant first."""
     text = text.strip()

@@ -10,11 +10,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from portal.forms import rich_text
 from tickets import permissions
 from tickets.errors import TicketError
 from tickets.models import Category, Solution
 from tickets.selectors import parse_id
+from tickets.services import rich_text
 from tickets.views.access import attachment
 
 from . import selectors, services
@@ -126,7 +126,6 @@ def article_create(request):
 
 @login_required
 def article_edit(request, pk):
-    _writer(request)
     return _editor(request, get_object_or_404(Article, pk=pk))
 
 

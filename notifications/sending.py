@@ -11,7 +11,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from tickets import permissions
-from tickets.models import Followup, HelpdeskSettings, Solution, Task
+from tickets.models import Followup, Solution, Task
+from tickets.selectors import auto_close_date
 
 from .models import Notification
 
@@ -93,10 +94,6 @@ def context_for(notification: Notification) -> dict:
     else:
         link = reverse("portal:ticket-detail", args=[ticket.pk])
     data = notification.context
-    auto_close_on = None
-    if ticket.solved_at:
-        days = HelpdeskSettings.load().auto_close_days
-        auto_close_on = ticket.solved_at + timedelta(days=days)
     return {
         "ticket": ticket,
         "recipient": recipient,
@@ -106,7 +103,7 @@ def context_for(notification: Notification) -> dict:
         "task": _item(Task, data.get("task"), notification, works_on_it),
         "solution": _item(Solution, data.get("solution"), notification, works_on_it),
         "automatic": data.get("automatic", False),
-        "auto_close_on": auto_close_on,
+        "auto_close_on": auto_close_date(ticket),
     }
 
 

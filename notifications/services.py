@@ -9,6 +9,7 @@ message that cannot go out now is retried by the relay (notifications.tasks).
 import logging
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -48,7 +49,7 @@ def _record(event: str, ticket: Ticket, recipients, *, key: str, context=None, e
     rows, seen = [], set()
     for recipient in recipients:
         if isinstance(recipient, str):
-            user, email, language = None, recipient, "fr"
+            user, email, language = None, recipient, settings.LANGUAGE_CODE
         else:
             user, email, language = recipient, recipient.email, recipient.language
             if not user.is_active or (exclude is not None and user.pk == exclude.pk):
@@ -64,7 +65,7 @@ def _record(event: str, ticket: Ticket, recipients, *, key: str, context=None, e
                 ticket=ticket,
                 recipient=user,
                 email=email,
-                language=language or "fr",
+                language=language or settings.LANGUAGE_CODE,
                 context=context or {},
                 dedupe_key=f"{event}:{key}:{email.lower()}"[:200],
             )

@@ -1,23 +1,16 @@
 from django import forms
-from django.utils.html import escape, linebreaks
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from accounts.people import find_person, person_label
 from tickets.forms import MultipleFileField, people_picker, places_picker
 from tickets.models import Level, Ticket
 from tickets.selectors import find_place
-from tickets.services import clean_html
+from tickets.services import clean_html, rich_text
 
 from .models import ThemeQuestion
 
 YES, NO = "yes", "no"
-
-
-def rich_text(value: str, text_format: str) -> str:
-    """Turn the editor's HTML, or a plain textarea's text, into safe HTML."""
-    if text_format == "html":
-        return clean_html(value)
-    return clean_html(linebreaks(escape(value or "")))
 
 
 def _question_field(question: ThemeQuestion) -> forms.Field:

@@ -1,4 +1,3 @@
-from datetime import timedelta
 from itertools import chain
 
 from django.conf import settings
@@ -21,17 +20,19 @@ from tickets import services as ticket_services
 from tickets.errors import TicketError
 from tickets.models import HelpdeskSettings, Location, Solution, Theme, Ticket
 from tickets.selectors import (
+    auto_close_date,
     documents_visible_to,
     followups_visible_to,
     parse_id,
     place_names,
     tasks_visible_to,
 )
+from tickets.services import rich_text
 from tickets.uploads import check_upload
 from tickets.views.access import attachment
 
 from . import services
-from .forms import TicketForm, rich_text
+from .forms import TicketForm
 from .models import PendingUpload
 
 PAGE_SIZE = 20
@@ -62,7 +63,7 @@ def _upload_limits() -> dict:
 def _visible_ticket(request, pk: int) -> Ticket:
     """The ticket if the user may see it; 404 otherwise, so nothing leaks its existence."""
     ticket = get_object_or_404(
-        Ticket.objects.select_related("theme", "team", "assignee", "location"), pk=pk
+        Ticket.objects.select_related("theme__parent", "team", "assignee", "location"), pk=pk
     )
     if not permissions.can_view_ticket(request.user, ticket):
         raise Http404
@@ -239,22 +240,18 @@ def _ticket_page(
     status=200,
 ):
     waiting = None
-    auto_close_on = None
     if ticket.status == Ticket.Status.SOLVED:
         waiting = (
             ticket.solutions.filter(status=Solution.Status.WAITING)
             .select_related("knowledge_link__article")
             .first()
         )
-        if ticket.solved_at:
-            days = HelpdeskSettings.load().auto_close_days
-            auto_close_on = ticket.solved_at + timedelta(days=days)
     context = {
         "ticket": ticket,
         "timeline": _timeline(request.user, ticket),
         "waiting_solution": waiting,
         "can_decide": permissions.can_decide_solution(request.user, ticket),
-        "auto_close_on": auto_close_on,
+        "auto_close_on": auto_close_date(ticket),
         "followup_errors": followup_errors,
         "refuse_error": refuse_error,
         "pending": pending,

@@ -10,6 +10,15 @@ from django.utils.translation import gettext_lazy as _
 PATH_SEPARATOR = " > "
 
 
+def ancestor_ids(node) -> list[int]:
+    """A node's id and its ancestors' ids (through `parent`), nearest first."""
+    ids = []
+    while node is not None:
+        ids.append(node.pk)
+        node = node.parent
+    return ids
+
+
 class TreeNode(models.Model):
     """A node of a named tree that keeps its full path for display and search."""
 
@@ -46,12 +55,7 @@ class TreeNode(models.Model):
         return f"{self.parent.full_name}{PATH_SEPARATOR}{self.name}"
 
     def ancestor_ids(self) -> list[int]:
-        """Return this node's id and its ancestors' ids, nearest first."""
-        ids, node = [], self
-        while node is not None:
-            ids.append(node.pk)
-            node = node.parent
-        return ids
+        return ancestor_ids(self)
 
     @property
     def depth(self) -> int:
@@ -126,11 +130,7 @@ class Theme(models.Model):
         return self.name
 
     def ancestor_ids(self) -> list[int]:
-        ids, node = [], self
-        while node is not None:
-            ids.append(node.pk)
-            node = node.parent
-        return ids
+        return ancestor_ids(self)
 
 
 class Team(models.Model):
@@ -332,8 +332,6 @@ class Ticket(models.Model):
         PHONE = "phone", _("Phone")
         BACK_OFFICE = "backoffice", _("Back office")
 
-    OPEN_STATUSES = (Status.NEW, Status.ASSIGNED, Status.PLANNED, Status.PENDING)
-
     type = models.CharField(_("type"), max_length=10, choices=Type, default=Type.INCIDENT)
     title = models.CharField(_("title"), max_length=255)
     description = models.TextField(_("description"), blank=True)
@@ -446,10 +444,6 @@ class Ticket(models.Model):
     @property
     def is_closed(self) -> bool:
         return self.status == self.Status.CLOSED
-
-    @property
-    def is_open(self) -> bool:
-        return self.status in self.OPEN_STATUSES
 
 
 class TimelineItem(models.Model):

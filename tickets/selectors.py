@@ -1,11 +1,13 @@
 """Reads of tickets that views and tasks share."""
 
+from datetime import timedelta
+
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
 from django.db.models import Q, QuerySet
 
 from . import permissions
-from .models import PATH_SEPARATOR, Followup, Location, Task, Ticket
+from .models import PATH_SEPARATOR, Followup, HelpdeskSettings, Location, Task, Ticket
 
 
 def tickets_visible_to(user) -> QuerySet[Ticket]:
@@ -33,6 +35,13 @@ def documents_visible_to(user, ticket: Ticket):
     return documents.filter(is_private=False)
 
 
+def auto_close_date(ticket: Ticket):
+    """When a solved ticket closes by itself if nobody answers its solution (else None)."""
+    if ticket.status != Ticket.Status.SOLVED or ticket.solved_at is None:
+        return None
+    return ticket.solved_at + timedelta(days=HelpdeskSettings.load().auto_close_days)
+
+
 def find_place(text: str):
     """The active place a picker's text names (its full path), or None."""
     text = (text or "").strip()
@@ -46,8 +55,6 @@ def place_names(limit: int = 100) -> list[str]:
 
 
 # Back office ------------------------------------------------------------------------
-
-QUEUES = ("mine", "team", "tasks", "all")
 
 
 def queue_names_for(user) -> list[str]:

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.html import escape, linebreaks
 from django.utils.translation import gettext as _
 
 from notifications import services as notify
@@ -50,6 +51,13 @@ def clean_html(text: str) -> str:
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer nofollow",
     ).strip()
+
+
+def rich_text(value: str, text_format: str) -> str:
+    """The editor's HTML ("html"), or a plain textarea's text, as safe HTML."""
+    if text_format == "html":
+        return clean_html(value)
+    return clean_html(linebreaks(escape(value or "")))
 
 
 def has_text(html: str) -> bool:

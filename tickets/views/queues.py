@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from .. import permissions, selectors, services
@@ -21,10 +21,10 @@ from .access import back_office
 PAGE_SIZE = 50
 EXPORT_LIMIT = 10_000
 QUEUE_TITLES = {
-    "mine": _("My tickets"),
-    "team": _("My team"),
-    "tasks": _("My tasks"),
-    "all": _("All"),
+    "mine": gettext_lazy("My tickets"),
+    "team": gettext_lazy("My team"),
+    "tasks": gettext_lazy("My tasks"),
+    "all": gettext_lazy("All"),
 }
 
 
@@ -116,7 +116,7 @@ def bulk_action(request, queue):
             done += 1
         except (TicketError, PermissionDenied) as error:
             reason = str(error) or _("you may not change it")
-            refused.append(f"#{ticket.pk} : {reason}")
+            refused.append(_("#%(number)s: %(reason)s") % {"number": ticket.pk, "reason": reason})
     if done:
         messages.success(
             request,
