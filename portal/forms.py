@@ -2,8 +2,8 @@ from django import forms
 from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
-from accounts.people import find_person, person_label
-from tickets.forms import MultipleFileField, people_picker, places_picker
+from accounts.people import person_label
+from tickets.forms import MultipleFileField, PersonField, places_picker
 from tickets.models import Level, Ticket
 from tickets.selectors import find_place
 from tickets.services import clean_html, rich_text
@@ -35,7 +35,7 @@ def _question_field(question: ThemeQuestion) -> forms.Field:
         choices = [(YES, _("Yes")), (NO, _("No"))]
         return forms.ChoiceField(choices=choices, widget=forms.RadioSelect, **common)
     if question.kind == kind.PERSON:
-        return forms.CharField(widget=people_picker(), max_length=300, **common)
+        return PersonField(**common)
     return forms.CharField(max_length=255, **common)
 
 
@@ -51,12 +51,7 @@ class TicketForm(forms.Form):
         widget=forms.RadioSelect,
         initial=FOR_ME,
     )
-    beneficiary = forms.CharField(
-        label=_("Person concerned"),
-        required=False,
-        max_length=300,
-        help_text=_("Type a name or an e-mail address, then choose the person in the list."),
-    )
+    beneficiary = PersonField(label=_("Person concerned"), required=False)
     urgency = forms.TypedChoiceField(
         label=_("Select the urgency of your need"),
         choices=Level.choices,
@@ -75,6 +70,7 @@ class TicketForm(forms.Form):
         ),
         max_length=1000,
         help_text=_("Type part of the name of a campus, building or room."),
+        widget=places_picker(),
     )
     type = forms.ChoiceField(
         label=_("Select your need"),
@@ -111,8 +107,6 @@ class TicketForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         self.questions = questions
-        self.fields["beneficiary"].widget = people_picker()
-        self.fields["location"].widget = places_picker()
         if user.default_location_id and not self.is_bound:
             self.initial.setdefault("location", user.default_location.full_name)
         for question in questions:
@@ -140,15 +134,14 @@ class TicketForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("for_whom") == self.FOR_SOMEONE_ELSE:
-            person = find_person(cleaned.get("beneficiary", ""))
-            if person is None:
-                self.add_error(
-                    "beneficiary", _("Choose the person in the list (type a name or e-mail).")
-                )
-            cleaned["beneficiary"] = person
-        else:
+        if cleaned.get("for_whom") != self.FOR_SOMEONE_ELSE:
+            # For oneself: whatever was left in the person box does not count.
+            self.errors.pop("beneficiary", None)
             cleaned["beneficiary"] = None
+        elif "beneficiary" not in self.errors and cleaned.get("beneficiary") is None:
+            self.add_error(
+                "beneficiary", _("Choose the person in the list (type a name or e-mail).")
+            )
         for question in self.questions:
             name = question.field_name
             if not self.is_shown(question):
@@ -160,11 +153,7 @@ class TicketForm(forms.Form):
             if question.required and value in (None, "", []):
                 self.add_error(name, forms.Field.default_error_messages["required"])
             elif question.kind == ThemeQuestion.Kind.PERSON and value:
-                person = find_person(value)
-                if person is None:
-                    self.add_error(name, _("Choose the person in the list."))
-                else:
-                    cleaned[name] = person_label(person)
+                cleaned[name] = person_label(value)
         return cleaned
 
     def raw_answer(self, question: ThemeQuestion):

@@ -22,37 +22,43 @@ def pending_upload_create(*, owner, file) -> PendingUpload:
     return pending
 
 
-def _attach(*, ticket, author, files, pending, followup=None) -> None:
-    """Attach new and kept files; if anything fails, no stored file is left behind."""
-    # Claim the kept files: a second submission of the same form, or the purge, skips them.
-    pending = list(
+def _claimed(owner, pending) -> list[PendingUpload]:
+    """The kept files still there; a second submission of the form, or the purge, skips them."""
+    return list(
         PendingUpload.objects.select_for_update(skip_locked=True).filter(
-            owner=author, pk__in=[kept.pk for kept in pending]
+            owner=owner, pk__in=[kept.pk for kept in pending]
         )
     )
-    stored = []
-    try:
-        for upload in files:
-            document = ticket_services.document_add(
-                ticket=ticket, author=author, file=upload, followup=followup
-            )
-            stored.append(document.file)
-        for kept in pending:
-            with kept.file.open("rb") as handle:
-                upload = File(handle, name=kept.original_name)
-                upload.content_type = kept.content_type
-                document = ticket_services.document_add(
-                    ticket=ticket, author=author, file=upload, followup=followup
-                )
-            stored.append(document.file)
-    except BaseException:
-        for file in stored:  # the rows roll back; their files must go too
-            file.delete(save=False)
-        raise
+
+
+def _as_uploads(pending) -> list[File]:
+    uploads = []
+    for kept in pending:
+        upload = File(kept.file.open("rb"), name=kept.original_name)
+        upload.content_type = kept.content_type
+        uploads.append(upload)
+    return uploads
+
+
+def _discard(pending) -> None:
+    """Forget kept files: the rows now, the files once the transaction has committed."""
     names = [kept.file.name for kept in pending]
     PendingUpload.objects.filter(pk__in=[kept.pk for kept in pending]).delete()
     storage = PendingUpload._meta.get_field("file").storage
     transaction.on_commit(lambda: [storage.delete(name) for name in names])
+
+
+def _with_kept(author, files, pending, attach):
+    """Run `attach` on the new files plus the kept ones, then forget the kept ones."""
+    pending = _claimed(author, pending)
+    kept = _as_uploads(pending)
+    try:
+        result = attach([*files, *kept])
+    finally:
+        for upload in kept:
+            upload.close()
+    _discard(pending)
+    return result
 
 
 @transaction.atomic
@@ -73,17 +79,27 @@ def ticket_submit(
         source=Ticket.Source.PORTAL,
         answers=answers,
     )
-    _attach(ticket=ticket, author=requester, files=files, pending=pending)
+    _with_kept(
+        requester,
+        files,
+        pending,
+        lambda uploads: ticket_services.documents_attach(
+            ticket=ticket, author=requester, files=uploads
+        ),
+    )
     return ticket
 
 
 @transaction.atomic
 def followup_submit(*, ticket: Ticket, author, content: str, files=(), pending=()):
-    followup = None
-    if ticket_services.has_text(content) or not (files or pending):
-        followup = ticket_services.followup_add(ticket=ticket, author=author, content=content)
-    _attach(ticket=ticket, author=author, files=files, pending=pending, followup=followup)
-    return followup
+    return _with_kept(
+        author,
+        files,
+        pending,
+        lambda uploads: ticket_services.followup_with_files(
+            ticket=ticket, author=author, content=content, files=uploads
+        ),
+    )
 
 
 @transaction.atomic
@@ -93,8 +109,5 @@ def pending_uploads_purge(*, older_than) -> int:
     stale = list(
         PendingUpload.objects.select_for_update(skip_locked=True).filter(created_at__lt=older_than)
     )
-    names = [kept.file.name for kept in stale]
-    PendingUpload.objects.filter(pk__in=[kept.pk for kept in stale]).delete()
-    storage = PendingUpload._meta.get_field("file").storage
-    transaction.on_commit(lambda: [storage.delete(name) for name in names])
+    _discard(stale)
     return len(stale)

@@ -5,6 +5,8 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
+from accounts.people import find_person
+
 from .models import Category, Location, Priority, Task, Team, Ticket
 
 # Sorts a technician may ask for: the URL names one of these keys, never a column.
@@ -41,6 +43,29 @@ def people_picker() -> PickerInput:
 
 def places_picker() -> PickerInput:
     return PickerInput(options_id="place-options", search_url=reverse_lazy("portal:places"))
+
+
+class PersonField(forms.CharField):
+    """A person picker: what was typed must name an active user; it cleans to that user."""
+
+    default_error_messages = {"unknown": _("Choose the person in the list.")}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 300)
+        kwargs.setdefault("widget", people_picker())
+        kwargs.setdefault(
+            "help_text", _("Type a name or an e-mail address, then choose the person in the list.")
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        text = super().clean(value)
+        if not text:
+            return None
+        person = find_person(text)
+        if person is None:
+            raise forms.ValidationError(self.error_messages["unknown"], code="unknown")
+        return person
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -191,13 +216,7 @@ class StatusForm(Form):
 
 
 class ObserversForm(Form):
-    add = forms.CharField(
-        label=_("Add an observer"),
-        required=False,
-        max_length=300,
-        widget=people_picker(),
-        help_text=_("Type a name or an e-mail address, then choose the person in the list."),
-    )
+    add = PersonField(label=_("Add an observer"), required=False)
     remove = forms.ModelMultipleChoiceField(
         label=_("Remove"),
         queryset=get_user_model().objects.none(),
@@ -243,13 +262,7 @@ class TaskForm(Form):
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
-    assigned_user = forms.CharField(
-        label=_("Given to a person (an expert)"),
-        required=False,
-        max_length=300,
-        widget=people_picker(),
-        help_text=_("Type a name or an e-mail address, then choose the person in the list."),
-    )
+    assigned_user = PersonField(label=_("Given to a person (an expert)"), required=False)
     assigned_team = forms.ModelChoiceField(
         label=_("or to a team"), queryset=Team.objects.filter(is_active=True), required=False
     )

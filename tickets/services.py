@@ -463,6 +463,36 @@ def document_add(
 
 
 @transaction.atomic
+def documents_attach(*, ticket: Ticket, author, files, followup=None) -> list[Document]:
+    """Attach several files; if one is refused or anything fails, none stays stored."""
+    documents = []
+    try:
+        for upload in files:
+            documents.append(
+                document_add(ticket=ticket, author=author, file=upload, followup=followup)
+            )
+    except BaseException:
+        for document in documents:  # the rows roll back; their files must go too
+            document.file.delete(save=False)
+        raise
+    return documents
+
+
+@transaction.atomic
+def followup_with_files(
+    *, ticket: Ticket, author, content: str, is_private: bool = False, files=()
+) -> Followup | None:
+    """A followup and its files; files alone need no empty message."""
+    followup = None
+    if has_text(content) or not files:
+        followup = followup_add(
+            ticket=ticket, author=author, content=content, is_private=is_private
+        )
+    documents_attach(ticket=ticket, author=author, files=files, followup=followup)
+    return followup
+
+
+@transaction.atomic
 def solution_propose(*, ticket: Ticket, author, content: str) -> Solution:
     ticket = _lock(ticket)
     if not permissions.can_manage_ticket(author, ticket):

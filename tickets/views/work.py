@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.people import find_person
 from knowledge import services as knowledge
 
 from .. import permissions, selectors, services
@@ -32,7 +31,6 @@ from ..forms import (
     TransferForm,
 )
 from ..models import Level, Priority, Task, Ticket
-from ..uploads import check_upload
 from .access import attachment, back_office, worked_ticket
 
 HISTORY_ITEM_NAMES = {
@@ -196,13 +194,10 @@ def change_status(request, pk):
 @require_POST
 def change_observers(request, pk):
     def do(ticket, data, form):
-        added = find_person(data["add"]) if data["add"] else None
-        if data["add"] and added is None:
-            raise TicketError(_("Choose the person in the list."))
         services.ticket_observers_change(
             ticket=ticket,
             actor=request.user,
-            add=[added] if added else [],
+            add=[data["add"]] if data["add"] else [],
             remove=list(data["remove"]),
         )
 
@@ -224,19 +219,13 @@ def transfer(request, pk):
 @require_POST
 def add_followup(request, pk):
     def do(ticket, data, form):
-        files = request.FILES.getlist("followup-files")
-        for upload in files:
-            check_upload(upload)
-        followup = services.followup_add(
+        services.followup_with_files(
             ticket=ticket,
             author=request.user,
             content=data["content"],
             is_private=data["is_private"],
+            files=request.FILES.getlist("followup-files"),
         )
-        for upload in files:
-            services.document_add(
-                ticket=ticket, author=request.user, file=upload, followup=followup
-            )
 
     return _act(request, pk, "followup", do, _("The followup is added."))
 
@@ -245,9 +234,6 @@ def add_followup(request, pk):
 @require_POST
 def add_task(request, pk):
     def do(ticket, data, form):
-        expert = find_person(data["assigned_user"]) if data["assigned_user"] else None
-        if data["assigned_user"] and expert is None:
-            raise TicketError(_("Choose the person in the list."))
         services.task_add(
             ticket=ticket,
             author=request.user,
@@ -257,7 +243,7 @@ def add_task(request, pk):
             duration_minutes=data["duration_minutes"],
             planned_start=data["planned_start"],
             planned_end=data["planned_end"],
-            assigned_user=expert,
+            assigned_user=data["assigned_user"],
             assigned_team=data["assigned_team"],
         )
 
