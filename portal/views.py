@@ -1,5 +1,3 @@
-from itertools import chain
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -22,10 +20,10 @@ from tickets.models import HelpdeskSettings, Location, Solution, Theme, Ticket
 from tickets.selectors import (
     auto_close_date,
     documents_visible_to,
-    followups_visible_to,
     parse_id,
     place_names,
-    tasks_visible_to,
+    search_tickets,
+    ticket_timeline,
 )
 from tickets.services import rich_text
 from tickets.uploads import check_upload
@@ -178,8 +176,7 @@ def ticket_sent(request, pk):
 
 
 def _my_tickets(user):
-    observed = Ticket.observers.through.objects.filter(user=user).values("ticket_id")
-    return Ticket.objects.filter(Q(requester=user) | Q(beneficiary=user) | Q(pk__in=observed))
+    return Ticket.objects.filter(permissions.party_q(user))
 
 
 @login_required
@@ -195,12 +192,7 @@ def my_tickets(request):
         state = "all"
     query = request.GET.get("q", "").strip()
     if query:
-        number = parse_id(query)
-        if number is not None:
-            tickets = tickets.filter(pk=number)
-        else:
-            for word in query.split()[:8]:
-                tickets = tickets.filter(Q(title__icontains=word) | Q(description__icontains=word))
+        tickets = search_tickets(tickets, query, private_notes=False)
     closed_last = Case(
         When(status=Ticket.Status.CLOSED, then=Value(1)),
         default=Value(0),
@@ -210,21 +202,6 @@ def my_tickets(request):
     page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"page": page, "query": query, "state": state}
     return render(request, "portal/my_tickets.html", context)
-
-
-def _timeline(user, ticket):
-    """Public items only, whoever looks: this is the requester's view of the ticket."""
-    followups = followups_visible_to(user, ticket).filter(is_private=False)
-    tasks = tasks_visible_to(user, ticket).filter(is_private=False)
-    documents = documents_visible_to(user, ticket).filter(is_private=False)
-    solutions = ticket.solutions.select_related("author", "decided_by", "knowledge_link__article")
-    items = chain(
-        (("followup", f) for f in followups),
-        (("task", t) for t in tasks),
-        (("document", d) for d in documents),
-        (("solution", s) for s in solutions),
-    )
-    return sorted(items, key=lambda item: (item[1].created_at, item[1].pk))
 
 
 def _ticket_page(
@@ -248,7 +225,8 @@ def _ticket_page(
         )
     context = {
         "ticket": ticket,
-        "timeline": _timeline(request.user, ticket),
+        # Public items only, whoever looks: this is the requester's view of the ticket.
+        "timeline": ticket_timeline(ticket, public_only=True),
         "waiting_solution": waiting,
         "can_decide": permissions.can_decide_solution(request.user, ticket),
         "auto_close_on": auto_close_date(ticket),

@@ -61,13 +61,22 @@ def is_party(user, ticket: Ticket) -> bool:
     return ticket.observers.filter(pk=user.pk).exists()
 
 
+def held_tasks(user):
+    """The tasks given to the user, in person or through one of their teams."""
+    return Task.objects.filter(Q(assigned_user=user) | Q(assigned_team__in=team_ids(user)))
+
+
+def party_q(user) -> Q:
+    """A filter for the tickets the user filed, benefits from or observes."""
+    observed = Ticket.observers.through.objects.filter(user=user).values("ticket_id")
+    return Q(requester=user) | Q(beneficiary=user) | Q(pk__in=observed)
+
+
 def is_expert(user, ticket: Ticket) -> bool:
     """Tell whether the user holds a task on the ticket, in person or through a team."""
     if not user.is_authenticated:
         return False
-    return Task.objects.filter(
-        Q(assigned_user=user) | Q(assigned_team__in=team_ids(user)), ticket=ticket
-    ).exists()
+    return held_tasks(user).filter(ticket=ticket).exists()
 
 
 def can_manage_ticket(user, ticket: Ticket) -> bool:
@@ -119,8 +128,9 @@ def visible_tickets_q(user) -> Q:
         return Q(pk__in=[])
     if is_admin(user):
         return Q()
-    observed = Ticket.observers.through.objects.filter(user=user).values("ticket_id")
-    party = Q(requester=user) | Q(beneficiary=user) | Q(pk__in=observed)
-    teams = team_ids(user)
-    expert_tasks = Task.objects.filter(Q(assigned_user=user) | Q(assigned_team__in=teams))
-    return party | Q(team__in=teams) | Q(assignee=user) | Q(pk__in=expert_tasks.values("ticket_id"))
+    return (
+        party_q(user)
+        | Q(team__in=team_ids(user))
+        | Q(assignee=user)
+        | Q(pk__in=held_tasks(user).values("ticket_id"))
+    )

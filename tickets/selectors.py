@@ -71,9 +71,7 @@ def queue_tickets(user, queue: str) -> QuerySet[Ticket]:
     if queue == "team":
         return Ticket.objects.filter(team__in=permissions.team_ids(user))
     if queue == "tasks":
-        held = Task.objects.filter(
-            Q(assigned_user=user) | Q(assigned_team__in=permissions.team_ids(user))
-        )
+        held = permissions.held_tasks(user)
         return Ticket.objects.filter(pk__in=held.values("ticket_id"))
     return tickets_visible_to(user)
 
@@ -178,15 +176,16 @@ def page_of_tickets(tickets: QuerySet[Ticket], ordering: list[str], page: int, s
     return [by_id[pk] for pk in ids], has_next
 
 
-def ticket_timeline(ticket: Ticket) -> list[tuple[str, object]]:
-    """Every item of a ticket in time order, private ones included (technicians only)."""
+def ticket_timeline(ticket: Ticket, *, public_only: bool = False) -> list[tuple[str, object]]:
+    """Every item of a ticket in time order; private ones only for those who work it."""
+    shown = {"is_private": False} if public_only else {}
+    followups = ticket.followups.filter(**shown).select_related("author")
+    tasks = ticket.tasks.filter(**shown).select_related("author", "assigned_user", "assigned_team")
+    documents = ticket.documents.filter(**shown).select_related("uploaded_by")
     items = [
-        *(("followup", f) for f in ticket.followups.select_related("author")),
-        *(
-            ("task", t)
-            for t in ticket.tasks.select_related("author", "assigned_user", "assigned_team")
-        ),
-        *(("document", d) for d in ticket.documents.select_related("uploaded_by")),
+        *(("followup", f) for f in followups),
+        *(("task", t) for t in tasks),
+        *(("document", d) for d in documents),
         *(
             ("solution", s)
             for s in ticket.solutions.select_related(
