@@ -192,17 +192,3 @@ class TicketForm(forms.Form):
                 text = str(value)
             result.append({"question": question.pk, "label": question.label, "value": text})
         return result
-
-    def error_links(self) -> list[tuple[str, str, str]]:
-        """(anchor, label, message) for each error, for the summary at the top of the page."""
-        links = []
-        for name, errors in self.errors.items():
-            if name == "__all__":
-                links += [("", "", str(error)) for error in errors]
-                continue
-            field = self[name]
-            label = str(field.label).removesuffix(" *")
-            # A group of radios or checkboxes is reached through its first option.
-            anchor = field.id_for_label or f"{field.auto_id}_0"
-            links += [(anchor, label, str(error)) for error in errors]
-        return links

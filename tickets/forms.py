@@ -21,6 +21,21 @@ SORTS = {
 }
 
 
+def error_links(form) -> list[tuple[str, str, str]]:
+    """(anchor, label, message) for each error of a form, for the summary atop the page."""
+    links = []
+    for name, errors in form.errors.items():
+        if name == "__all__":
+            links += [("", "", str(error)) for error in errors]
+            continue
+        field = form[name]
+        label = str(field.label).removesuffix(" *")
+        # A group of radios or checkboxes is reached through its first option.
+        anchor = field.id_for_label or f"{field.auto_id}_0"
+        links += [(anchor, label, str(error)) for error in errors]
+    return links
+
+
 class Form(forms.Form):
     """Labels without a trailing colon: the label is the field's name, nothing more."""
 

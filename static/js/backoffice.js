@@ -14,7 +14,9 @@
   document.addEventListener("DOMContentLoaded", setUpSelectAll);
   document.addEventListener("htmx:afterSettle", function () {
     if (window.Help) { window.Help.init(); }
-    var target = document.querySelector("#work .error-summary") || document.querySelector("#work [role=status]");
+    // The button that was pressed is gone with the old work area: give the focus a home.
+    var target = document.querySelector("#work .error-summary") ||
+      document.querySelector("#work [role=status]") || document.querySelector("#work h1");
     if (target) {
       target.setAttribute("tabindex", "-1");
       target.focus();

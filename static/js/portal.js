@@ -59,9 +59,12 @@
       editor.setAttribute("aria-labelledby", label.id);
       label.addEventListener("click", function () { editor.focus(); });
     }
-    if (textarea.getAttribute("aria-describedby")) {
-      editor.setAttribute("aria-describedby", textarea.getAttribute("aria-describedby"));
-    }
+    ["aria-describedby", "aria-invalid"].forEach(function (name) {
+      if (textarea.hasAttribute(name)) { editor.setAttribute(name, textarea.getAttribute(name)); }
+    });
+    // Links to the field (error summary) must land on what the person types in.
+    editor.id = textarea.id;
+    textarea.id = textarea.id + "_source";
     editor.innerHTML = format.value === "html" ? textarea.value : textarea.value.replace(/[&<>]/g, function (c) {
       return { "&": "&amp;", "<": "&lt;", ">": "&gt;" }[c];
     }).replace(/\n/g, "<br>");
@@ -94,7 +97,9 @@
     var messages = document.getElementById("file-messages");
 
     function describe(size) {
-      return size >= 1048576 ? (size / 1048576).toFixed(1) + " Mio" : Math.ceil(size / 1024) + " Kio";
+      return size >= 1048576
+        ? (size / 1048576).toFixed(1) + " " + messages.dataset.mebibytes
+        : Math.ceil(size / 1024) + " " + messages.dataset.kibibytes;
     }
 
     function render() {
@@ -180,6 +185,7 @@
       document.body.replaceWith(document.adoptNode(page.body));
       window.scrollTo(0, 0);
       init();
+      if (!document.querySelector(".error-summary")) { document.getElementById("main").focus(); }
     });
     request.addEventListener("error", function () { form.submit(); });
     request.open("POST", form.action || window.location.href);

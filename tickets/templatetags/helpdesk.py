@@ -3,7 +3,15 @@ from datetime import timedelta
 from django import template
 from django.utils.translation import gettext as _
 
+from tickets.forms import error_links
+
 register = template.Library()
+
+
+@register.filter(name="error_links")
+def error_links_filter(form) -> list:
+    """The form's errors as links for templates/_error_summary.html."""
+    return error_links(form) if form is not None else []
 
 
 @register.filter
