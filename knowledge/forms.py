@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tickets.forms import Form, MultipleFileField
 from tickets.models import Category
-from tickets.services import clean_html
+from tickets.services import clean_html, rich_text
 
 from .models import Article
 
@@ -32,14 +32,12 @@ class ArticleForm(forms.ModelForm):
             data["body"] = clean_html(data.get("body", ""))
             self.data = data
 
+    def clean_body(self):
+        return rich_text(self.data.get("body", ""), self.data.get("body_format", ""))
+
 
 class SearchForm(Form):
     q = forms.CharField(label=_("Search the articles"), required=False, max_length=200)
     category = forms.ModelChoiceField(
         label=_("Category"), queryset=Category.objects.filter(is_active=True), required=False
     )
-
-    def values(self) -> dict:
-        """The valid filters only: a forged value counts as not given."""
-        self.is_valid()
-        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}

@@ -22,7 +22,7 @@ def can_read(user, article: Article) -> bool:
 
 def can_write(user) -> bool:
     """Every technician of every team writes: the point is sharing between them."""
-    return user.is_active and permissions.is_technician(user)
+    return permissions.is_active_technician(user)
 
 
 def search(articles: QuerySet[Article], text: str, *, every_word=True) -> QuerySet[Article]:

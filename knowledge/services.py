@@ -95,6 +95,24 @@ def attachment_add(*, article: Article, author, file) -> Attachment:
     return attachment
 
 
+@transaction.atomic
+def article_save(*, article: Article | None, author, files=(), **fields) -> Article:
+    """Write a new article or change one, with new files; a refused file undoes it all."""
+    if article is None:
+        article = article_create(author=author, **fields)
+    else:
+        article = article_update(article=article, author=author, **fields)
+    attachments = []
+    try:
+        for upload in files:
+            attachments.append(attachment_add(article=article, author=author, file=upload))
+    except BaseException:
+        for attachment in attachments:  # the rows roll back; their files must go too
+            attachment.file.delete(save=False)
+        raise
+    return article
+
+
 def article_viewed(*, article: Article) -> None:
     Article.objects.filter(pk=article.pk).update(views=F("views") + 1)
 

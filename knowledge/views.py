@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import F
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,7 +13,6 @@ from tickets import permissions
 from tickets.errors import TicketError
 from tickets.models import Category, Solution
 from tickets.selectors import parse_id
-from tickets.services import rich_text
 from tickets.views.access import attachment
 
 from . import selectors, services
@@ -71,25 +69,6 @@ def article_list(request):
     )
 
 
-@transaction.atomic
-def _save(request, form, article=None):
-    data = form.cleaned_data
-    fields = {
-        "title": data["title"],
-        "body": rich_text(request.POST.get("body", ""), request.POST.get("body_format", "")),
-        "keywords": data["keywords"],
-        "visibility": data["visibility"],
-        "category": data["category"],
-    }
-    if article is None:
-        article = services.article_create(author=request.user, **fields)
-    else:
-        article = services.article_update(article=article, author=request.user, **fields)
-    for upload in request.FILES.getlist("files"):
-        services.attachment_add(article=article, author=request.user, file=upload)
-    return article
-
-
 def _editor(request, article=None):
     _writer(request)
     initial = {}
@@ -108,7 +87,13 @@ def _editor(request, article=None):
     error = None
     if request.method == "POST" and form.is_valid():
         try:
-            saved = _save(request, form, article)
+            data = form.cleaned_data
+            saved = services.article_save(
+                article=article,
+                author=request.user,
+                files=request.FILES.getlist("files"),
+                **{field: data[field] for field in services.FIELDS},
+            )
         except (TicketError, PermissionDenied) as refusal:
             error = str(refusal)
         else:

@@ -44,8 +44,13 @@ def _parties(ticket: Ticket, *, observers: bool = False) -> list:
     return people
 
 
-def _record(event: str, ticket: Ticket, recipients, *, key: str, context=None, exclude=None):
-    """Write one outbox row per distinct recipient, skipping who asked not to hear of it."""
+def _record(event: str, ticket: Ticket, recipients, **options) -> None:
+    """Write one outbox row per distinct recipient, and send them once committed."""
+    _save_and_send(_rows(event, ticket, recipients, **options))
+
+
+def _rows(event: str, ticket: Ticket, recipients, *, key: str, context=None, exclude=None):
+    """The outbox rows for one event, skipping who asked not to hear of it."""
     rows, seen = [], set()
     for recipient in recipients:
         if isinstance(recipient, str):
@@ -70,7 +75,7 @@ def _record(event: str, ticket: Ticket, recipients, *, key: str, context=None, e
                 dedupe_key=f"{event}:{key}:{email.lower()}"[:200],
             )
         )
-    _save_and_send(rows)
+    return rows
 
 
 def _save_and_send(rows: list[Notification]) -> None:
@@ -156,9 +161,9 @@ def notify_solution_refused(solution: Solution, reason) -> None:
     )
 
 
-def notify_ticket_closed(ticket: Ticket, *, automatic: bool) -> None:
+def _closing_rows(ticket: Ticket, *, automatic: bool) -> list[Notification]:
     recipients = _parties(ticket) + ([ticket.assignee] if ticket.assignee_id else [])
-    _record(
+    return _rows(
         Event.TICKET_CLOSED,
         ticket,
         recipients,
@@ -167,12 +172,16 @@ def notify_ticket_closed(ticket: Ticket, *, automatic: bool) -> None:
     )
 
 
+def notify_ticket_closed(ticket: Ticket, *, automatic: bool) -> None:
+    _save_and_send(_closing_rows(ticket, automatic=automatic))
+
+
 def notify_tickets_auto_closed(ids: list[int]) -> None:
+    """One batch of closings: all their rows written and queued at once."""
     tickets = Ticket.objects.filter(pk__in=ids).select_related(
         "requester", "beneficiary", "assignee"
     )
-    for ticket in tickets:
-        notify_ticket_closed(ticket, automatic=True)
+    _save_and_send([row for t in tickets for row in _closing_rows(t, automatic=True)])
 
 
 @transaction.atomic
@@ -188,14 +197,17 @@ def auto_close_reminders_record(*, now=None) -> int:
         ticket__solved_at__gt=window_start,
         ticket__solved_at__lte=window_end,
     ).select_related("ticket__requester", "ticket__beneficiary")
-    count = 0
-    for solution in solutions:
-        _record(
+    solutions = list(solutions)
+    rows = [
+        row
+        for solution in solutions
+        for row in _rows(
             Event.AUTO_CLOSE_REMINDER,
             solution.ticket,
             _parties(solution.ticket),
             key=f"{solution.pk}",
             context={"solution": solution.pk},
         )
-        count += 1
-    return count
+    ]
+    _save_and_send(rows)
+    return len(solutions)

@@ -1,4 +1,5 @@
 from django import forms
+from django.urls import reverse_lazy
 from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
@@ -44,7 +45,19 @@ class TicketForm(forms.Form):
 
     FOR_ME, FOR_SOMEONE_ELSE = "me", "other"
 
-    title = forms.CharField(label=_("Subject"), max_length=255)
+    title = forms.CharField(
+        label=_("Subject"),
+        max_length=255,
+        # While the subject is typed, matching FAQ answers appear below it (htmx).
+        widget=forms.TextInput(
+            attrs={
+                "hx-get": reverse_lazy("knowledge:suggestions"),
+                "hx-trigger": "input changed delay:400ms",
+                "hx-target": "#faq-suggestions",
+                "hx-sync": "this:replace",
+            }
+        ),
+    )
     for_whom = forms.ChoiceField(
         label=_("I request IT support"),
         choices=[(FOR_ME, _("For me")), (FOR_SOMEONE_ELSE, _("For someone else"))],

@@ -7,7 +7,6 @@ from django.core.paginator import Paginator
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -131,15 +130,6 @@ def theme_form(request, slug):
         pending = _keep_for_later(request, accepted, kept)
     else:
         form = TicketForm(initial=_follow_up_of(request), **form_kwargs)
-    # While the subject is typed, matching FAQ answers appear below it (htmx).
-    form.fields["title"].widget.attrs.update(
-        {
-            "hx-get": reverse("knowledge:suggestions"),
-            "hx-trigger": "input changed delay:400ms",
-            "hx-target": "#faq-suggestions",
-            "hx-sync": "this:replace",
-        }
-    )
     context = {
         "theme": theme,
         "form": form,

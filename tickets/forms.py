@@ -43,6 +43,11 @@ class Form(forms.Form):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
 
+    def values(self) -> dict:
+        """For filters: the valid values only; a forged or stale one counts as not given."""
+        self.is_valid()
+        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "", [])}
+
 
 class PickerInput(forms.TextInput):
     """A text box that suggests values from a search URL as one types (static/js/portal.js)."""
@@ -151,11 +156,6 @@ class QueueFilterForm(Form):
         choices=[(key, label) for key, (_column, label) in SORTS.items()],
         required=False,
     )
-
-    def values(self) -> dict:
-        """The valid filters only: an invalid field counts as not given."""
-        self.is_valid()
-        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "", [])}
 
 
 class BulkActionForm(Form):

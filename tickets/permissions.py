@@ -48,6 +48,11 @@ def is_technician(user) -> bool:
     return is_admin(user) or bool(team_ids(user))
 
 
+def is_active_technician(user) -> bool:
+    """May take tickets and write the knowledge base: an active member of a team (or admin)."""
+    return user is not None and user.is_active and is_technician(user)
+
+
 def is_supervisor(user) -> bool:
     return is_admin(user) or bool(managed_team_ids(user))
 

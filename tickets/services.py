@@ -114,10 +114,6 @@ def _working_status(ticket: Ticket) -> int:
     return Status.ASSIGNED if ticket.assignee_id else Status.NEW
 
 
-def _can_take_tickets(user) -> bool:
-    return user is not None and user.is_active and permissions.is_technician(user)
-
-
 def find_routing_rule(
     *, theme: Theme | None, category: Category | None, location: Location | None
 ) -> RoutingRule | None:
@@ -168,7 +164,7 @@ def ticket_create(
         rule = find_routing_rule(theme=theme, category=category, location=location)
         if rule is not None:
             team = rule.team
-            if assignee is None and _can_take_tickets(rule.assignee):
+            if assignee is None and permissions.is_active_technician(rule.assignee):
                 assignee = rule.assignee
             observers += list(rule.observers.all())
         else:
@@ -230,7 +226,7 @@ def ticket_assign(*, ticket: Ticket, actor, assignee) -> Ticket:
     if not permissions.can_manage_ticket(actor, ticket):
         raise PermissionDenied
     _ensure_not_closed(ticket)
-    if assignee is not None and not _can_take_tickets(assignee):
+    if assignee is not None and not permissions.is_active_technician(assignee):
         raise TicketError(_("Only an active technician can be given a ticket."))
     changes = {"assignee": assignee}
     if assignee is not None:
