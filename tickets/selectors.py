@@ -5,9 +5,19 @@ from datetime import timedelta
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy
 
 from . import permissions
-from .models import PATH_SEPARATOR, Followup, HelpdeskSettings, Location, Task, Ticket
+from .models import (
+    PATH_SEPARATOR,
+    Followup,
+    HelpdeskSettings,
+    Level,
+    Location,
+    Priority,
+    Task,
+    Ticket,
+)
 
 
 def tickets_visible_to(user) -> QuerySet[Ticket]:
@@ -194,3 +204,48 @@ def ticket_timeline(ticket: Ticket, *, public_only: bool = False) -> list[tuple[
         ),
     ]
     return sorted(items, key=lambda item: (item[1].created_at, item[1].pk))
+
+
+# What the history calls the timeline items it records (the ticket's own fields have
+# their verbose names).
+HISTORY_ITEM_NAMES = {
+    "followup": gettext_lazy("followup"),
+    "task": gettext_lazy("task"),
+    "document": gettext_lazy("document"),
+    "observers": gettext_lazy("observers"),
+}
+
+
+def _value_labels() -> dict[str, dict]:
+    return {
+        "status": dict(Ticket.Status.choices),
+        "urgency": dict(Level.choices),
+        "impact": dict(Level.choices),
+        "priority": dict(Priority.choices),
+        "type": dict(Ticket.Type.choices),
+        "location_mode": dict(Ticket.LocationMode.choices),
+        "task": dict(Task.State.choices),
+    }
+
+
+def history_rows(ticket: Ticket) -> list[dict]:
+    """A ticket's history with field names and value labels in the reader's language."""
+    names = {
+        f.name: f.verbose_name for f in Ticket._meta.get_fields() if hasattr(f, "verbose_name")
+    }
+    names.update(HISTORY_ITEM_NAMES)
+    labels = _value_labels()
+
+    def label(field: str, raw: str):
+        key = int(raw) if raw.isdigit() else raw
+        return labels.get(field, {}).get(key, raw)
+
+    return [
+        {
+            "entry": entry,
+            "field": names.get(entry.field, entry.field),
+            "old": label(entry.field, entry.old_value),
+            "new": label(entry.field, entry.new_value),
+        }
+        for entry in ticket.history.select_related("actor")
+    ]

@@ -12,7 +12,6 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from knowledge import services as knowledge
@@ -30,15 +29,8 @@ from ..forms import (
     TicketFieldsForm,
     TransferForm,
 )
-from ..models import Level, Priority, Task, Ticket
+from ..models import Task
 from .access import attachment, back_office, worked_ticket
-
-HISTORY_ITEM_NAMES = {
-    "followup": gettext_lazy("followup"),
-    "task": gettext_lazy("task"),
-    "document": gettext_lazy("document"),
-    "observers": gettext_lazy("observers"),
-}
 
 FORMS = {
     "fields": TicketFieldsForm,
@@ -53,18 +45,24 @@ FORMS = {
 }
 
 
+def _form(name: str, ticket, request=None):
+    """One of the page's forms, bound to the request's data when one is given."""
+    kwargs = {"prefix": name}
+    if name == "fields":
+        kwargs["instance"] = ticket
+    elif name == "observers":
+        kwargs["ticket"] = ticket
+    elif name == "assign":
+        kwargs["initial"] = {"assignee": ticket.assignee_id}
+    elif name == "status":
+        kwargs["initial"] = {"status": ticket.status}
+    if request is not None:
+        return FORMS[name](request.POST, request.FILES, **kwargs)
+    return FORMS[name](**kwargs)
+
+
 def _forms(ticket, bound=None):
-    forms = {
-        "fields": TicketFieldsForm(instance=ticket, prefix="fields"),
-        "assign": AssignForm(initial={"assignee": ticket.assignee_id}, prefix="assign"),
-        "status": StatusForm(initial={"status": ticket.status}, prefix="status"),
-        "observers": ObserversForm(prefix="observers", ticket=ticket),
-        "transfer": TransferForm(prefix="transfer"),
-        "followup": FollowupForm(prefix="followup"),
-        "task": TaskForm(prefix="task"),
-        "document": DocumentForm(prefix="document"),
-        "solution": SolutionForm(prefix="solution"),
-    }
+    forms = {name: _form(name, ticket) for name in FORMS}
     if bound is not None:
         forms[bound.prefix] = bound
     return forms
@@ -78,49 +76,12 @@ def _page(request, ticket, *, bound=None, error=None, status=200):
         "failed": bound.prefix if bound is not None else None,
         "error": error,
         "timeline": selectors.ticket_timeline(ticket),
-        "history": _history_rows(ticket),
+        "history": selectors.history_rows(ticket),
         "observers": list(ticket.observers.all()),
         "can_manage": permissions.can_manage_ticket(user, ticket),
-        "is_closed": ticket.is_closed,
         "is_solved": ticket.status == ticket.Status.SOLVED,
     }
     return render(request, "tickets/ticket.html", context, status=status)
-
-
-def _history_rows(ticket):
-    """History entries with the field's name and the values' labels in the user's language."""
-    labels = {
-        "status": dict(Ticket.Status.choices),
-        "urgency": dict(Level.choices),
-        "impact": dict(Level.choices),
-        "priority": dict(Priority.choices),
-        "type": dict(Ticket.Type.choices),
-        "location_mode": dict(Ticket.LocationMode.choices),
-        "task": dict(Task.State.choices),
-    }
-    names = {
-        field.name: field.verbose_name
-        for field in Ticket._meta.get_fields()
-        if hasattr(field, "verbose_name")
-    }
-    names.update(HISTORY_ITEM_NAMES)
-    rows = []
-    for entry in ticket.history.select_related("actor"):
-        values = labels.get(entry.field, {})
-
-        def label(raw, values=values):
-            key = int(raw) if raw.isdigit() else raw
-            return values.get(key, raw)
-
-        rows.append(
-            {
-                "entry": entry,
-                "field": names.get(entry.field, entry.field),
-                "old": label(entry.old_value),
-                "new": label(entry.new_value),
-            }
-        )
-    return rows
 
 
 @back_office
@@ -132,9 +93,7 @@ def ticket_page(request, pk):
 def _act(request, pk, name, do, success):
     """Validate the named form, run the service, and come back to the page."""
     ticket = worked_ticket(request, pk)
-    form_class = FORMS[name]
-    kwargs = {"fields": {"instance": ticket}, "observers": {"ticket": ticket}}.get(name, {})
-    form = form_class(request.POST, request.FILES, prefix=name, **kwargs)
+    form = _form(name, ticket, request)
     if not form.is_valid():
         return _page(request, ticket, bound=form, status=400)
     try:
