@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from tickets import permissions
 from tickets.errors import TicketError
-from tickets.models import Category, Solution
+from tickets.models import Solution
 from tickets.selectors import parse_id
 from tickets.views.access import attachment
 
@@ -39,14 +39,12 @@ def _listing(request, articles, template, extra=None):
     filters = form.values()
     if "category" in filters:
         articles = articles.filter(category=filters["category"])
-    if filters.get("q"):
+    searching = bool(filters.get("q"))
+    if searching:
         articles = selectors.search(articles, filters["q"])
     else:  # by category, for the headings of the FAQ
         articles = articles.order_by("category__full_name", "title")
-    categories = Category.objects.filter(pk__in=articles.order_by().values("category")).order_by(
-        "full_name"
-    )
-    context = {"form": form, "articles": articles[:LIST_SIZE], "categories": categories}
+    context = {"form": form, "articles": articles[:LIST_SIZE], "by_category": not searching}
     return render(request, template, {**context, **(extra or {})})
 
 
