@@ -1,8 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import places_picker
 from notifications.models import REQUIRED_EVENTS, Event
-from tickets.forms import places_picker
 from tickets.selectors import find_place
 
 from .models import User

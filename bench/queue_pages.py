@@ -100,8 +100,9 @@ def timed(label, function):
 
 def main():
     technician = build()
-    from tickets import selectors
     from tickets.views.queues import PAGE_SIZE, _ordering
+
+    from tickets import selectors
 
     team_queue = selectors.filter_tickets(selectors.queue_tickets(technician, "team"), {})
     order = _ordering("team", {})

@@ -39,11 +39,13 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.openid_connect",
     "allauth.socialaccount.providers.saml",
     "django_celery_beat",
+    "core",
     "accounts",
     "tickets",
-    "portal",
-    "notifications",
     "knowledge",
+    "notifications",
+    "portal",
+    "backoffice",
 ]
 
 MIDDLEWARE = [
@@ -76,7 +78,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "tickets.context_processors.back_office",
+                "backoffice.context_processors.back_office",
             ],
         },
     },
@@ -188,7 +190,7 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or BASE_DIR / "media")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # larger uploads stream to disk
 FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
-    "tickets.uploads.SizeCappedUploadHandler",
+    "core.files.SizeCappedUploadHandler",
 ]
 DATA_UPLOAD_MAX_NUMBER_FILES = 20
 HELP_MAX_UPLOAD_MB = env_int("HELP_MAX_UPLOAD_MB", 50)

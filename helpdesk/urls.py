@@ -12,9 +12,9 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("profil/", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("intervention/", include("tickets.urls")),
+    path("intervention/", include("backoffice.urls")),
     path("", include("knowledge.urls")),
     path("", include("portal.urls")),
 ]
 # Uploaded files are never served from a public URL: only through views that check
-# the ticket first (portal:document, tickets:document).
+# the ticket first (portal:document, backoffice:document).

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from tickets.services import clean_html
+from core.html import clean_html
 
 from .models import Article, Attachment, Revision
 

@@ -1,9 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tickets.forms import Form, MultipleFileField
+from core.forms import Form, MultipleFileField
+from core.html import clean_html, rich_text
 from tickets.models import Category
-from tickets.services import clean_html, rich_text
 
 from .models import Article
 

@@ -3,7 +3,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tickets.models import Category, Solution, random_file_name
+from core.files import StoredFile
+from tickets.models import Category, Solution
 
 
 class Article(models.Model):
@@ -77,25 +78,17 @@ class Revision(models.Model):
         return f"{self.article_id} @ {self.created_at:%Y-%m-%d %H:%M}"
 
 
-def attachment_upload_to(instance, filename: str) -> str:
-    return random_file_name(f"knowledge/{instance.article_id}", filename)
-
-
-class Attachment(models.Model):
+class Attachment(StoredFile):
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(upload_to=attachment_upload_to, max_length=255)
-    original_name = models.CharField(max_length=255)
-    size = models.PositiveBigIntegerField(default=0)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["created_at", "id"]
 
-    def __str__(self):
-        return self.original_name
+    def storage_folder(self) -> str:
+        return f"knowledge/{self.article_id}"
 
 
 class SolutionArticle(models.Model):

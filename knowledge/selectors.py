@@ -1,10 +1,8 @@
-"""Reads of the knowledge base: who sees what, and search with the best match first."""
+"""Reads of the knowledge base: search with the best match first, suggestions."""
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
-
-from tickets import permissions
 
 from .models import Article
 
@@ -12,17 +10,6 @@ from .models import Article
 DOCUMENT = SearchVector("title", "keywords", config="french", weight="A") + SearchVector(
     "body", config="french", weight="B"
 )
-
-
-def can_read(user, article: Article) -> bool:
-    if not (user.is_authenticated and user.is_active):
-        return False
-    return article.is_public or permissions.is_technician(user)
-
-
-def can_write(user) -> bool:
-    """Every technician of every team writes: the point is sharing between them."""
-    return permissions.is_active_technician(user)
 
 
 def search(articles: QuerySet[Article], text: str, *, every_word=True) -> QuerySet[Article]:

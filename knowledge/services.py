@@ -1,31 +1,29 @@
 """Every change to the knowledge base; each change keeps the previous text as a revision."""
 
-from pathlib import PurePath
-
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tickets.errors import TicketError
+from core.files import files_removed_on_error
+from core.html import clean_html, has_text
 from tickets.models import Solution
-from tickets.services import clean_html, has_text
-from tickets.uploads import check_upload
 
-from . import selectors
+from . import permissions
+from .errors import KnowledgeError
 from .models import Article, Attachment, Revision, SolutionArticle
 
 FIELDS = ("title", "body", "keywords", "visibility", "category")
 
 
 def _check(author, title: str, body: str) -> None:
-    if not selectors.can_write(author):
+    if not permissions.can_write(author):
         raise PermissionDenied
     if not title.strip():
-        raise TicketError(_("An article needs a title."))
+        raise KnowledgeError(_("An article needs a title."))
     if not has_text(body):
-        raise TicketError(_("An article needs a text."))
+        raise KnowledgeError(_("An article needs a text."))
 
 
 @transaction.atomic
@@ -85,12 +83,10 @@ def article_restore(*, revision: Revision, author) -> Article:
 
 @transaction.atomic
 def attachment_add(*, article: Article, author, file) -> Attachment:
-    if not selectors.can_write(author):
+    if not permissions.can_write(author):
         raise PermissionDenied
-    check_upload(file)
-    name = PurePath(file.name).name[:255]
-    attachment = Attachment(article=article, original_name=name, size=file.size, uploaded_by=author)
-    attachment.file.save(name, file, save=False)
+    attachment = Attachment(article=article, uploaded_by=author)
+    attachment.store(file)
     attachment.save()
     return attachment
 
@@ -102,14 +98,9 @@ def article_save(*, article: Article | None, author, files=(), **fields) -> Arti
         article = article_create(author=author, **fields)
     else:
         article = article_update(article=article, author=author, **fields)
-    attachments = []
-    try:
+    with files_removed_on_error() as attachments:
         for upload in files:
             attachments.append(attachment_add(article=article, author=author, file=upload))
-    except BaseException:
-        for attachment in attachments:  # the rows roll back; their files must go too
-            attachment.file.delete(save=False)
-        raise
     return article
 
 
@@ -136,7 +127,7 @@ def article_draft_from_solution(solution: Solution) -> dict:
 
 @transaction.atomic
 def solution_link_article(*, solution: Solution, article: Article, author) -> SolutionArticle:
-    if not selectors.can_write(author):
+    if not permissions.can_write(author):
         raise PermissionDenied
     link, _created = SolutionArticle.objects.update_or_create(
         solution=solution, defaults={"article": article}

@@ -9,13 +9,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from tickets import permissions
-from tickets.errors import TicketError
+from core.errors import DomainError
+from core.files import attachment_response
+from core.ids import parse_id
+from tickets import permissions as ticket_permissions
 from tickets.models import Solution
-from tickets.selectors import parse_id
-from tickets.views.access import attachment
 
-from . import selectors, services
+from . import permissions, selectors, services
 from .forms import ArticleForm, SearchForm
 from .models import Article, Revision
 
@@ -23,13 +23,13 @@ LIST_SIZE = 50
 
 
 def _writer(request):
-    if not selectors.can_write(request.user):
+    if not permissions.can_write(request.user):
         raise Http404
 
 
 def _readable(request, pk, *, public_only=False) -> Article:
     article = get_object_or_404(Article.objects.select_related("category", "author"), pk=pk)
-    if not selectors.can_read(request.user, article) or (public_only and not article.is_public):
+    if not permissions.can_read(request.user, article) or (public_only and not article.is_public):
         raise Http404
     return article
 
@@ -73,7 +73,7 @@ def _editor(request, article=None):
     solution_id = parse_id(request.GET.get("solution", ""))
     if article is None and solution_id:
         solution = get_object_or_404(Solution.objects.select_related("ticket"), pk=solution_id)
-        if not permissions.can_work_ticket(request.user, solution.ticket):
+        if not ticket_permissions.can_work_ticket(request.user, solution.ticket):
             raise Http404
         initial = services.article_draft_from_solution(solution)
         initial["body_format"] = "html"
@@ -92,7 +92,7 @@ def _editor(request, article=None):
                 files=request.FILES.getlist("files"),
                 **{field: data[field] for field in services.FIELDS},
             )
-        except (TicketError, PermissionDenied) as refusal:
+        except (DomainError, PermissionDenied) as refusal:
             error = str(refusal)
         else:
             messages.success(request, _("The article is saved."))
@@ -189,4 +189,4 @@ def faq_suggestions(request):
 @require_GET
 def attachment_download(request, pk, attachment_pk):
     article = _readable(request, pk)
-    return attachment(get_object_or_404(article.attachments, pk=attachment_pk))
+    return attachment_response(get_object_or_404(article.attachments, pk=attachment_pk))

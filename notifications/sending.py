@@ -90,7 +90,7 @@ def context_for(notification: Notification) -> dict:
         raise NotDeliverable(f"{recipient} can no longer see ticket {ticket.pk}")
     works_on_it = recipient is None or permissions.can_work_ticket(recipient, ticket)
     if works_on_it:
-        link = reverse("tickets:ticket", args=[ticket.pk])
+        link = reverse("backoffice:ticket", args=[ticket.pk])
     else:
         link = reverse("portal:ticket-detail", args=[ticket.pk])
     data = notification.context

@@ -3,11 +3,11 @@ from django.urls import reverse_lazy
 from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
-from accounts.people import person_label
-from tickets.forms import MultipleFileField, PersonField, places_picker
+from core.forms import MultipleFileField, PersonField, places_picker
+from core.html import clean_html, rich_text
+from core.people import person_label
 from tickets.models import Level, Ticket
 from tickets.selectors import find_place
-from tickets.services import clean_html, rich_text
 
 from .models import ThemeQuestion
 

@@ -1,15 +1,11 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from tickets.models import Theme, random_file_name
-
-
-def pending_upload_to(instance, filename: str) -> str:
-    return random_file_name("pending", filename)
+from core.files import StoredFile
+from tickets.models import Theme
 
 
 class ThemeQuestion(models.Model):
@@ -88,17 +84,12 @@ class ThemeQuestion(models.Model):
         return [line.strip() for line in self.choices.splitlines() if line.strip()]
 
 
-class PendingUpload(models.Model):
+class PendingUpload(StoredFile):
     """A file sent with a form that had errors, kept so the requester need not send it again."""
 
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pending_uploads"
     )
-    file = models.FileField(upload_to=pending_upload_to, max_length=255)
-    original_name = models.CharField(max_length=255)
-    content_type = models.CharField(max_length=100, blank=True)
-    size = models.PositiveBigIntegerField(default=0)
-    created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         indexes = [
@@ -106,5 +97,5 @@ class PendingUpload(models.Model):
             models.Index(fields=["created_at"], name="pending_upload_age"),
         ]
 
-    def __str__(self):
-        return self.original_name
+    def storage_folder(self) -> str:
+        return "pending"

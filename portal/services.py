@@ -11,13 +11,8 @@ from .models import PendingUpload
 
 def pending_upload_create(*, owner, file) -> PendingUpload:
     """Keep an accepted file while the requester corrects the rest of the form."""
-    pending = PendingUpload(
-        owner=owner,
-        original_name=file.name[:255],
-        content_type=(getattr(file, "content_type", "") or "")[:100],
-        size=file.size,
-    )
-    pending.file.save(file.name, file, save=False)
+    pending = PendingUpload(owner=owner)
+    pending.store(file)
     pending.save()
     return pending
 

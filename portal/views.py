@@ -11,22 +11,21 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.people import person_label
+from core.errors import DomainError
+from core.files import attachment_response, check_upload
+from core.html import rich_text
+from core.ids import parse_id
+from core.people import person_label
 from tickets import permissions
 from tickets import services as ticket_services
-from tickets.errors import TicketError
 from tickets.models import HelpdeskSettings, Location, Solution, Theme, Ticket
 from tickets.selectors import (
     auto_close_date,
     documents_visible_to,
-    parse_id,
     place_names,
     search_tickets,
     ticket_timeline,
 )
-from tickets.services import rich_text
-from tickets.uploads import check_upload
-from tickets.views.access import attachment
 
 from . import services
 from .forms import TicketForm
@@ -73,7 +72,7 @@ def _split_uploads(request):
     for upload in request.FILES.getlist("files"):
         try:
             check_upload(upload)
-        except TicketError as error:
+        except DomainError as error:
             errors.append(str(error))
         else:
             accepted.append(upload)
@@ -250,7 +249,7 @@ def ticket_followup(request, pk):
             services.followup_submit(
                 ticket=ticket, author=request.user, content=content, files=accepted, pending=kept
             )
-        except TicketError as error:
+        except DomainError as error:
             errors.append(str(error))
         else:
             messages.success(request, _("Your message has been added to the ticket."))
@@ -278,7 +277,7 @@ def solution_accept(request, pk):
         ticket_services.solution_accept(ticket=ticket, actor=request.user)
     except PermissionDenied:
         raise Http404 from None
-    except TicketError as error:
+    except DomainError as error:
         messages.error(request, str(error))
     else:
         messages.success(request, _("Thank you: the solution is accepted and the ticket closed."))
@@ -296,7 +295,7 @@ def solution_refuse(request, pk):
         )
     except PermissionDenied:
         raise Http404 from None
-    except TicketError as error:
+    except DomainError as error:
         ticket.refresh_from_db()
         if ticket.status != Ticket.Status.SOLVED:  # decided meanwhile: nothing to refuse
             messages.error(request, str(error))
@@ -312,7 +311,9 @@ def solution_refuse(request, pk):
 @require_GET
 def document_download(request, pk, document_pk):
     ticket = _visible_ticket(request, pk)
-    return attachment(get_object_or_404(documents_visible_to(request.user, ticket), pk=document_pk))
+    return attachment_response(
+        get_object_or_404(documents_visible_to(request.user, ticket), pk=document_pk)
+    )
 
 
 @login_required

@@ -1,11 +1,10 @@
-import uuid
-from pathlib import PurePath
-
 from django.conf import settings
 from django.db import models
 from django.db.models import ExpressionWrapper, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from core.files import StoredFile
 
 PATH_SEPARATOR = " > "
 
@@ -573,24 +572,10 @@ class Solution(TimelineItem):
         return _("Solution on #%(ticket)s") % {"ticket": self.ticket_id}
 
 
-def random_file_name(folder: str, filename: str) -> str:
-    """Store under a random name: the original is kept in the row, never trusted as a path."""
-    suffix = PurePath(filename).suffix.lower()[:10]
-    return f"{folder}/{uuid.uuid4().hex}{suffix}"
-
-
-def document_upload_to(instance, filename: str) -> str:
-    return random_file_name(f"tickets/{instance.ticket_id}", filename)
-
-
-class Document(models.Model):
+class Document(StoredFile):
     ticket = models.ForeignKey(
         Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="documents"
     )
-    file = models.FileField(_("file"), upload_to=document_upload_to, max_length=255)
-    original_name = models.CharField(_("file name"), max_length=255)
-    content_type = models.CharField(_("content type"), max_length=100, blank=True)
-    size = models.PositiveBigIntegerField(_("size (bytes)"), default=0)
     is_private = models.BooleanField(_("private"), default=False)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -608,7 +593,6 @@ class Document(models.Model):
     solution = models.ForeignKey(
         Solution, null=True, blank=True, on_delete=models.CASCADE, related_name="documents"
     )
-    created_at = models.DateTimeField(_("date"), default=timezone.now)
 
     class Meta:
         verbose_name = _("document")
@@ -619,8 +603,8 @@ class Document(models.Model):
             models.Index(fields=["ticket", "created_at"], name="document_timeline"),
         ]
 
-    def __str__(self):
-        return self.original_name
+    def storage_folder(self) -> str:
+        return f"tickets/{self.ticket_id}"
 
 
 class History(models.Model):

@@ -139,3 +139,10 @@ def visible_tickets_q(user) -> Q:
         | Q(assignee=user)
         | Q(pk__in=held_tasks(user).values("ticket_id"))
     )
+
+
+def can_use_back_office(user) -> bool:
+    """Technicians, and anyone who was given a task as an expert."""
+    if is_technician(user):
+        return True
+    return user.is_active and Task.objects.filter(assigned_user=user).exists()

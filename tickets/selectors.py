@@ -7,6 +7,8 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy
 
+from core.ids import parse_id
+
 from . import permissions
 from .models import (
     PATH_SEPARATOR,
@@ -84,14 +86,6 @@ def queue_tickets(user, queue: str) -> QuerySet[Ticket]:
         held = permissions.held_tasks(user)
         return Ticket.objects.filter(pk__in=held.values("ticket_id"))
     return tickets_visible_to(user)
-
-
-def parse_id(text: str) -> int | None:
-    """A ticket or row number typed or sent by a browser, or None if it is not one."""
-    text = (text or "").strip().lstrip("#")
-    if text.isascii() and text.isdigit() and len(text) <= 15:
-        return int(text)
-    return None
 
 
 def search_tickets(

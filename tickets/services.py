@@ -6,16 +6,15 @@ TicketError with a translated message when the workflow forbids the change.
 """
 
 from datetime import timedelta
-from pathlib import PurePath
 
-import nh3
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.html import escape, linebreaks
 from django.utils.translation import gettext as _
 
+from core.files import files_removed_on_error
+from core.html import clean_html, has_text
 from notifications import services as notify
 
 from . import permissions
@@ -35,34 +34,8 @@ from .models import (
     Ticket,
     compute_priority,
 )
-from .uploads import check_upload
 
 Status = Ticket.Status
-
-ALLOWED_TAGS = {"p", "br", "strong", "b", "em", "i", "u", "ul", "ol", "li", "a", "blockquote"}
-
-
-def clean_html(text: str) -> str:
-    """Keep the light formatting we offer and drop everything else (scripts included)."""
-    return nh3.clean(
-        text or "",
-        tags=ALLOWED_TAGS,
-        attributes={"a": {"href"}},
-        url_schemes={"http", "https", "mailto"},
-        link_rel="noopener noreferrer nofollow",
-    ).strip()
-
-
-def rich_text(value: str, text_format: str) -> str:
-    """The editor's HTML ("html"), or a plain textarea's text, as safe HTML."""
-    if text_format == "html":
-        return clean_html(value)
-    return clean_html(linebreaks(escape(value or "")))
-
-
-def has_text(html: str) -> bool:
-    """Tell whether some HTML holds any visible text."""
-    return bool(nh3.clean(html, tags=set()).strip())
 
 
 def _lock(ticket: Ticket) -> Ticket:
@@ -429,27 +402,22 @@ def document_add(
     if not permissions.can_add_followup(author, ticket):
         raise PermissionDenied
     _ensure_not_closed(ticket)
-    check_upload(file)
     if any(item is not None and item.ticket_id != ticket.pk for item in (followup, task, solution)):
         raise ValueError("document_add: the item belongs to another ticket")
     works_on_it = permissions.can_work_ticket(author, ticket)
     parent_private = any(item is not None and item.is_private for item in (followup, task))
     is_private = (is_private or parent_private) and works_on_it
-    name = PurePath(file.name).name[:255]
     document = Document(
         ticket=ticket,
-        original_name=name,
-        content_type=(getattr(file, "content_type", "") or "")[:100],
-        size=file.size,
         is_private=is_private,
         uploaded_by=author,
         followup=followup,
         task=task,
         solution=solution,
     )
-    document.file.save(name, file, save=False)
+    document.store(file)
     document.save()
-    _record(ticket, author, "document", None, name)
+    _record(ticket, author, "document", None, document.original_name)
     changes = {}
     if ticket.status == Status.PENDING and not works_on_it:
         # The requester sent what we were waiting for, as a file.
@@ -461,16 +429,11 @@ def document_add(
 @transaction.atomic
 def documents_attach(*, ticket: Ticket, author, files, followup=None) -> list[Document]:
     """Attach several files; if one is refused or anything fails, none stays stored."""
-    documents = []
-    try:
+    with files_removed_on_error() as documents:
         for upload in files:
             documents.append(
                 document_add(ticket=ticket, author=author, file=upload, followup=followup)
             )
-    except BaseException:
-        for document in documents:  # the rows roll back; their files must go too
-            document.file.delete(save=False)
-        raise
     return documents
 
 

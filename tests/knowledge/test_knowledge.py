@@ -4,7 +4,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from knowledge import services
+from knowledge import selectors, services
 from knowledge.models import Article, SolutionArticle
 from tests.factories import CategoryFactory, TeamFactory, UserFactory, make_technician, make_ticket
 from tickets import services as ticket_services
@@ -145,7 +145,7 @@ class TestSearch:
         write(technician, "Messagerie : quota", "<p>Parfois le vpn ralentit la messagerie.</p>")
         write(technician, "Configurer le VPN", "<p>Installer le client.</p>", keywords="vpn")
         write(technician, "Wifi eduroam", "<p>Réseau sans fil.</p>")
-        titles = [a.title for a in services.selectors.search(Article.objects.all(), "vpn")]
+        titles = [a.title for a in selectors.search(Article.objects.all(), "vpn")]
         assert titles[0] == "Configurer le VPN"
         assert "Wifi eduroam" not in titles
 
@@ -223,7 +223,7 @@ class TestFromSolution:
         ticket = make_ticket(team=technician.teams.first())
         client.force_login(technician)
         response = client.post(
-            reverse("tickets:solution", args=[ticket.pk]),
+            reverse("backoffice:solution", args=[ticket.pk]),
             {
                 "solution-content": "Voir la procédure",
                 "solution-article": f"Configurer le VPN (#{articles['vpn'].pk})",
@@ -282,7 +282,7 @@ def test_postgres_search_uses_the_full_text_index(db):
     from tests.conftest import needs_postgres
 
     needs_postgres()
-    query = services.selectors.search(Article.objects.all(), "vpn télétravail")
+    query = selectors.search(Article.objects.all(), "vpn télétravail")
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         plan = query.explain()

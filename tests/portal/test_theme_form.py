@@ -251,7 +251,7 @@ class TestFiles:
         settings.HELP_MAX_UPLOAD_MB = 1
         settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024  # so this request goes to disk
         seen = {}
-        from tickets import uploads
+        from core import files as uploads
 
         real_check = uploads.check_upload
 

@@ -6,6 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from django.utils.translation import override
 
+from core.files import UploadRefused
 from tests.factories import TeamFactory, UserFactory, make_technician, make_ticket
 from tickets import services
 from tickets.models import History, Solution, Task, Ticket
@@ -280,7 +281,7 @@ class TestDocuments:
 
     @pytest.mark.parametrize("name", ["setup.exe", "page.html", "logo.SVG"])
     def test_dangerous_files_are_refused_by_name(self, ticket, requester, name):
-        with pytest.raises(TicketError) as error:
+        with pytest.raises(UploadRefused) as error:
             services.document_add(
                 ticket=ticket, author=requester, file=SimpleUploadedFile(name, b"x")
             )
@@ -289,7 +290,7 @@ class TestDocuments:
     def test_a_file_over_50_mib_is_refused(self, ticket, requester):
         upload = SimpleUploadedFile("gros.zip", b"x")
         upload.size = 50 * 1024 * 1024 + 1
-        with pytest.raises(TicketError) as error:
+        with pytest.raises(UploadRefused) as error:
             services.document_add(ticket=ticket, author=requester, file=upload)
         assert "gros.zip" in str(error.value)
 

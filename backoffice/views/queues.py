@@ -12,10 +12,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from .. import permissions, selectors, services
-from ..errors import TicketError
+from core.errors import DomainError
+from core.ids import parse_id
+from tickets import permissions, selectors, services
+from tickets.models import HELD, Ticket
+
 from ..forms import SORTS, BulkActionForm, QueueFilterForm
-from ..models import HELD, Ticket
 from .access import back_office
 
 PAGE_SIZE = 50
@@ -84,11 +86,11 @@ def queue(request, queue="mine"):
         "bulk": BulkActionForm(ticket_ids=[]),
         "now": timezone.now(),
     }
-    return render(request, "tickets/queue.html", context)
+    return render(request, "backoffice/queue.html", context)
 
 
 def _page_number(request) -> int:
-    number = selectors.parse_id(request.GET.get("page", "1")) or 1
+    number = parse_id(request.GET.get("page", "1")) or 1
     return max(1, min(number, 10_000))
 
 
@@ -97,10 +99,10 @@ def _page_number(request) -> int:
 def bulk_action(request, queue):
     queue = _queue_or_404(request, queue)
     visible = selectors.tickets_visible_to(request.user)
-    ids = [pk for pk in map(selectors.parse_id, request.POST.getlist("tickets")) if pk]
+    ids = [pk for pk in map(parse_id, request.POST.getlist("tickets")) if pk]
     tickets = list(visible.filter(pk__in=ids))
     form = BulkActionForm(request.POST, ticket_ids=[t.pk for t in tickets])
-    back = reverse("tickets:queue", args=[queue])
+    back = reverse("backoffice:queue", args=[queue])
     if not tickets:
         messages.error(request, _("Select at least one ticket."))
         return redirect(back)
@@ -114,7 +116,7 @@ def bulk_action(request, queue):
         try:
             _apply(form.cleaned_data, ticket, request.user)
             done += 1
-        except (TicketError, PermissionDenied) as error:
+        except (DomainError, PermissionDenied) as error:
             reason = str(error) or _("you may not change it")
             refused.append(_("#%(number)s: %(reason)s") % {"number": ticket.pk, "reason": reason})
     if done:

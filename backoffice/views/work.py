@@ -14,10 +14,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from core.errors import DomainError
+from core.files import attachment_response
 from knowledge import services as knowledge
+from tickets import permissions, selectors, services
+from tickets.errors import TicketError
+from tickets.models import Task
 
-from .. import permissions, selectors, services
-from ..errors import TicketError
 from ..forms import (
     AssignForm,
     DocumentForm,
@@ -29,8 +32,7 @@ from ..forms import (
     TicketFieldsForm,
     TransferForm,
 )
-from ..models import Task
-from .access import attachment, back_office, worked_ticket
+from .access import back_office, worked_ticket
 
 FORMS = {
     "fields": TicketFieldsForm,
@@ -81,7 +83,7 @@ def _page(request, ticket, *, bound=None, error=None, status=200):
         "can_manage": permissions.can_manage_ticket(user, ticket),
         "is_solved": ticket.status == ticket.Status.SOLVED,
     }
-    return render(request, "tickets/ticket.html", context, status=status)
+    return render(request, "backoffice/ticket.html", context, status=status)
 
 
 @back_office
@@ -99,12 +101,12 @@ def _act(request, pk, name, do, success):
     try:
         with transaction.atomic():  # all the action's steps, or none of them
             do(ticket, form.cleaned_data, form)
-    except (TicketError, PermissionDenied) as refusal:
+    except (DomainError, PermissionDenied) as refusal:
         ticket.refresh_from_db()
         error = str(refusal) or _("You may not do this on this ticket.")
         return _page(request, ticket, bound=form, error=error, status=400)
     messages.success(request, success)
-    return redirect("tickets:ticket", pk=ticket.pk)
+    return redirect("backoffice:ticket", pk=ticket.pk)
 
 
 @back_office
@@ -113,11 +115,11 @@ def take(request, pk):
     ticket = worked_ticket(request, pk)
     try:
         services.ticket_take(ticket=ticket, actor=request.user)
-    except (TicketError, PermissionDenied) as refusal:
+    except (DomainError, PermissionDenied) as refusal:
         messages.error(request, str(refusal) or _("You may not do this on this ticket."))
     else:
         messages.success(request, _("You have taken the ticket."))
-    return redirect("tickets:ticket", pk=ticket.pk)
+    return redirect("backoffice:ticket", pk=ticket.pk)
 
 
 @back_office
@@ -216,11 +218,11 @@ def complete_task(request, pk, task_pk):
     task = get_object_or_404(Task, pk=task_pk, ticket=ticket)
     try:
         services.task_complete(task=task, actor=request.user)
-    except (TicketError, PermissionDenied) as refusal:
+    except (DomainError, PermissionDenied) as refusal:
         messages.error(request, str(refusal) or _("You may not do this on this ticket."))
     else:
         messages.success(request, _("The task is done."))
-    return redirect("tickets:ticket", pk=ticket.pk)
+    return redirect("backoffice:ticket", pk=ticket.pk)
 
 
 @back_office
@@ -264,4 +266,4 @@ def _article_named(text: str):
 @require_GET
 def document(request, pk, document_pk):
     ticket = worked_ticket(request, pk)
-    return attachment(get_object_or_404(ticket.documents, pk=document_pk))
+    return attachment_response(get_object_or_404(ticket.documents, pk=document_pk))

@@ -3,7 +3,7 @@ from datetime import timedelta
 from django import template
 from django.utils.translation import gettext as _
 
-from tickets.forms import error_links
+from core.forms import error_links
 
 register = template.Library()
 

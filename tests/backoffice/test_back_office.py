@@ -39,7 +39,7 @@ def tech_client(client, technician):
 
 
 def queue_url(name="team", **params):
-    url = reverse("tickets:queue", args=[name])
+    url = reverse("backoffice:queue", args=[name])
     if params:
         from urllib.parse import urlencode
 
@@ -69,22 +69,22 @@ class TestAccess:
     def test_a_requester_gets_404_everywhere_in_the_back_office(self, client, ticket):
         client.force_login(ticket.requester)
         for url in [
-            reverse("tickets:home"),
+            reverse("backoffice:home"),
             queue_url("mine"),
-            reverse("tickets:export", args=["team"]),
-            reverse("tickets:dashboard"),
-            reverse("tickets:ticket", args=[ticket.pk]),
+            reverse("backoffice:export", args=["team"]),
+            reverse("backoffice:dashboard"),
+            reverse("backoffice:ticket", args=[ticket.pk]),
         ]:
             assert client.get(url).status_code == 404, url
         for name in TICKET_ACTIONS:
-            url = reverse(f"tickets:{name}", args=[ticket.pk])
+            url = reverse(f"backoffice:{name}", args=[ticket.pk])
             assert client.post(url, {"solution-content": "x"}).status_code == 404, name
-        assert client.post(reverse("tickets:bulk", args=["team"])).status_code == 404
+        assert client.post(reverse("backoffice:bulk", args=["team"])).status_code == 404
         ticket.refresh_from_db()
         assert ticket.status == Status.NEW
 
     def test_anonymous_visitors_are_sent_to_the_login(self, client, ticket):
-        response = client.get(reverse("tickets:ticket", args=[ticket.pk]))
+        response = client.get(reverse("backoffice:ticket", args=[ticket.pk]))
         assert response.status_code == 302
 
     def test_a_technician_of_another_team_gets_404_on_page_actions_and_files(self, client, ticket):
@@ -93,11 +93,11 @@ class TestAccess:
             ticket=ticket, author=ticket.requester, file=SimpleUploadedFile("a.txt", b"x")
         )
         client.force_login(stranger)
-        assert client.get(reverse("tickets:ticket", args=[ticket.pk])).status_code == 404
-        url = reverse("tickets:document", args=[ticket.pk, document.pk])
+        assert client.get(reverse("backoffice:ticket", args=[ticket.pk])).status_code == 404
+        url = reverse("backoffice:document", args=[ticket.pk, document.pk])
         assert client.get(url).status_code == 404
         for name in TICKET_ACTIONS:
-            response = client.post(reverse(f"tickets:{name}", args=[ticket.pk]))
+            response = client.post(reverse(f"backoffice:{name}", args=[ticket.pk]))
             assert response.status_code == 404, name
 
     def test_all_is_for_supervisors_and_admins(self, tech_client, team):
@@ -199,7 +199,7 @@ QUEUE_QUERIES = 13
 class TestBulk:
     def post(self, client, tickets, **data):
         payload = {"tickets": [t.pk for t in tickets], **data}
-        return client.post(reverse("tickets:bulk", args=["team"]), payload)
+        return client.post(reverse("backoffice:bulk", args=["team"]), payload)
 
     def test_take_assign_priority_and_transfer(self, tech_client, team, technician):
         one, two = make_ticket(team=team), make_ticket(team=team)
@@ -243,19 +243,19 @@ class TestExport:
     def test_it_exports_the_filtered_list_with_formulas_neutralised(self, tech_client, team):
         make_ticket(team=team, title='=HYPERLINK("http://evil")')
         make_ticket(team=team, title="Normal", type="request")
-        response = tech_client.get(reverse("tickets:export", args=["team"]))
+        response = tech_client.get(reverse("backoffice:export", args=["team"]))
         assert response["Content-Type"].startswith("text/csv")
         assert "attachment" in response["Content-Disposition"]
         rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
         assert rows[0][0] == "Numéro"
         cells = {row[1] for row in rows[1:]}
         assert cells == {'\'=HYPERLINK("http://evil")', "Normal"}
-        filtered = tech_client.get(reverse("tickets:export", args=["team"]) + "?type=request")
+        filtered = tech_client.get(reverse("backoffice:export", args=["team"]) + "?type=request")
         assert filtered.content.decode("utf-8-sig").count("\n") == 2
 
     @pytest.mark.parametrize("start", ["=", "+", "-", "@"])
     def test_every_formula_start_is_neutralised(self, start):
-        from tickets.views.queues import csv_cell
+        from backoffice.views.queues import csv_cell
 
         assert csv_cell(f"{start}1+1") == f"'{start}1+1"
         assert csv_cell("ok") == "ok"
@@ -263,7 +263,7 @@ class TestExport:
 
 class TestWorkPage:
     def url(self, name, ticket, *args):
-        return reverse(f"tickets:{name}", args=[ticket.pk, *args])
+        return reverse(f"backoffice:{name}", args=[ticket.pk, *args])
 
     def test_it_shows_private_items_marked_and_the_theme_answers(
         self, tech_client, ticket, technician
@@ -406,7 +406,7 @@ def test_the_ticket_page_query_count_does_not_grow_with_the_timeline(
         else:
             services.ticket_observers_change(ticket=ticket, actor=technician, add=[UserFactory()])
     with CaptureQueriesContext(connection) as queries:
-        response = tech_client.get(reverse("tickets:ticket", args=[ticket.pk]))
+        response = tech_client.get(reverse("backoffice:ticket", args=[ticket.pk]))
     assert response.status_code == 200
     assert len(queries) == TICKET_PAGE_QUERIES, [q["sql"] for q in queries]
 
@@ -426,7 +426,7 @@ class TestDashboard:
         services.solution_propose(ticket=solved, author=technician, content="ok")
         make_ticket(team=TeamFactory(name="Autre équipe"))
         client.force_login(supervisor)
-        response = client.get(reverse("tickets:dashboard"))
+        response = client.get(reverse("backoffice:dashboard"))
         figures = response.context["figures"]
         assert dict(figures["by_team"]) == {"DSIN - Messagerie": 2}
         assert figures["waiting_count"] == 1
@@ -437,7 +437,7 @@ class TestDashboard:
         assert "<svg" in html and "<table" in html
 
     def test_a_plain_technician_gets_404(self, tech_client):
-        assert tech_client.get(reverse("tickets:dashboard")).status_code == 404
+        assert tech_client.get(reverse("backoffice:dashboard")).status_code == 404
 
     def test_its_query_count_does_not_grow_with_teams_or_tickets(self, client, db):
         admin = UserFactory(is_superuser=True, is_staff=True)
@@ -454,7 +454,7 @@ class TestDashboard:
 
         def queries():
             with CaptureQueriesContext(connection) as captured:
-                assert client.get(reverse("tickets:dashboard")).status_code == 200
+                assert client.get(reverse("backoffice:dashboard")).status_code == 200
             return len(captured)
 
         add_teams(1)

@@ -1,5 +1,4 @@
-from . import permissions
-from .views.access import can_use_back_office
+from tickets import permissions
 
 
 def back_office(request):
@@ -8,6 +7,6 @@ def back_office(request):
     if user is None or not user.is_authenticated:
         return {}
     return {
-        "show_back_office": lambda: can_use_back_office(user),
+        "show_back_office": lambda: permissions.can_use_back_office(user),
         "show_dashboard": lambda: permissions.is_supervisor(user),
     }

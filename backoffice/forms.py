@@ -5,9 +5,8 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
-from accounts.people import find_person
-
-from .models import Category, Location, Priority, Task, Team, Ticket
+from core.forms import Form, MultipleFileField, PersonField, PickerInput
+from tickets.models import Category, Location, Priority, Task, Team, Ticket
 
 # Sorts a technician may ask for: the URL names one of these keys, never a column.
 SORTS = {
@@ -19,86 +18,6 @@ SORTS = {
     "title": ("title", _("Title")),
     "status": ("status", _("Status")),
 }
-
-
-def error_links(form) -> list[tuple[str, str, str]]:
-    """(anchor, label, message) for each error of a form, for the summary atop the page."""
-    links = []
-    for name, errors in form.errors.items():
-        if name == "__all__":
-            links += [("", "", str(error)) for error in errors]
-            continue
-        field = form[name]
-        label = str(field.label).removesuffix(" *")
-        # A group of radios or checkboxes is reached through its first option.
-        anchor = field.id_for_label or f"{field.auto_id}_0"
-        links += [(anchor, label, str(error)) for error in errors]
-    return links
-
-
-class Form(forms.Form):
-    """Labels without a trailing colon: the label is the field's name, nothing more."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
-
-    def values(self) -> dict:
-        """For filters: the valid values only; a forged or stale one counts as not given."""
-        self.is_valid()
-        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "", [])}
-
-
-class PickerInput(forms.TextInput):
-    """A text box that suggests values from a search URL as one types (static/js/portal.js)."""
-
-    def __init__(self, *, options_id: str, search_url: str):
-        attrs = {"list": options_id, "data-search-url": search_url, "autocomplete": "off"}
-        super().__init__(attrs={**attrs, "class": "picker"})
-
-
-def people_picker() -> PickerInput:
-    return PickerInput(options_id="people-options", search_url=reverse_lazy("portal:people"))
-
-
-def places_picker() -> PickerInput:
-    return PickerInput(options_id="place-options", search_url=reverse_lazy("portal:places"))
-
-
-class PersonField(forms.CharField):
-    """A person picker: what was typed must name an active user; it cleans to that user."""
-
-    default_error_messages = {"unknown": _("Choose the person in the list.")}
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 300)
-        kwargs.setdefault("widget", people_picker())
-        kwargs.setdefault(
-            "help_text", _("Type a name or an e-mail address, then choose the person in the list.")
-        )
-        super().__init__(**kwargs)
-
-    def clean(self, value):
-        text = super().clean(value)
-        if not text:
-            return None
-        person = find_person(text)
-        if person is None:
-            raise forms.ValidationError(self.error_messages["unknown"], code="unknown")
-        return person
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files at once; the view checks each one (size, kind) by name."""
-
-    widget = MultipleFileInput
-
-    def clean(self, data, initial=None):
-        return data
 
 
 def technicians():

@@ -2,9 +2,10 @@ from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from .. import permissions, stats
+from tickets import permissions, stats
+from tickets.models import Ticket
+
 from ..charts import bar_chart, week_chart
-from ..models import Ticket
 from .access import back_office
 
 
@@ -24,4 +25,4 @@ def dashboard(request):
         for name in ("by_status", "by_team", "by_theme", "by_priority")
     }
     context = {"figures": figures, "charts": charts, "backlog": week_chart(figures["backlog"])}
-    return render(request, "tickets/dashboard.html", context)
+    return render(request, "backoffice/dashboard.html", context)

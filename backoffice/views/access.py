@@ -3,18 +3,11 @@
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from .. import permissions
-from ..models import Task, Ticket
-
-
-def can_use_back_office(user) -> bool:
-    """Technicians, and anyone who was given a task as an expert."""
-    if permissions.is_technician(user):
-        return True
-    return user.is_active and Task.objects.filter(assigned_user=user).exists()
+from tickets import permissions
+from tickets.models import Ticket
 
 
 def back_office(view):
@@ -23,7 +16,7 @@ def back_office(view):
     @login_required
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        if not can_use_back_office(request.user):
+        if not permissions.can_use_back_office(request.user):
             raise Http404
         return view(request, *args, **kwargs)
 
@@ -47,15 +40,3 @@ def worked_ticket(request, pk: int) -> Ticket:
     if not permissions.can_work_ticket(request.user, ticket):
         raise Http404
     return ticket
-
-
-def attachment(document) -> FileResponse:
-    """Serve a ticket's file as a download, never as a page the browser would render."""
-    response = FileResponse(
-        document.file.open("rb"),
-        as_attachment=True,
-        filename=document.original_name,
-        content_type="application/octet-stream",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response

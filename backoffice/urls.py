@@ -2,7 +2,7 @@ from django.urls import path
 
 from .views import dashboard, queues, work
 
-app_name = "tickets"
+app_name = "backoffice"
 
 urlpatterns = [
     path("", queues.queue, name="home"),
