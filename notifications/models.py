@@ -4,21 +4,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .events import REQUIRED_EVENTS, Event
 
-class Event(models.TextChoices):
-    TICKET_CREATED = "ticket_created", _("A ticket is created")
-    FOLLOWUP_ADDED = "followup_added", _("A followup is added")
-    TASK_ASSIGNED = "task_assigned", _("A task is given to me")
-    SOLUTION_PROPOSED = "solution_proposed", _("A solution is proposed")
-    SOLUTION_REFUSED = "solution_refused", _("A solution is refused")
-    TICKET_CLOSED = "ticket_closed", _("A ticket is closed")
-    AUTO_CLOSE_REMINDER = "auto_close_reminder", _("Reminder before a ticket closes by itself")
-
-
-# Messages that ask the recipient to act: they cannot be turned off.
-REQUIRED_EVENTS = frozenset(
-    {Event.SOLUTION_PROPOSED, Event.AUTO_CLOSE_REMINDER, Event.TASK_ASSIGNED}
-)
+__all__ = ["REQUIRED_EVENTS", "Event", "Notification"]
 
 
 class Notification(models.Model):

@@ -15,9 +15,8 @@ from django.utils.translation import gettext as _
 
 from core.files import files_removed_on_error
 from core.html import clean_html, has_text
-from notifications import services as notify
 
-from . import permissions
+from . import events, permissions
 from .errors import TicketError
 from .models import (
     Category,
@@ -168,7 +167,7 @@ def ticket_create(
     if observers:
         ticket.observers.add(*observers)
     _record(ticket, requester, "status", None, ticket.status)
-    notify.notify_ticket_created(ticket)
+    events.announce("ticket_created", ticket=ticket)
     return ticket
 
 
@@ -300,7 +299,7 @@ def followup_add(*, ticket: Ticket, author, content: str, is_private: bool = Fal
         # The requester answered what we were waiting for.
         changes["status"] = _working_status(ticket)
     _change(ticket, author, **changes)
-    notify.notify_followup_added(followup)
+    events.announce("followup_added", followup=followup)
     return followup
 
 
@@ -361,7 +360,7 @@ def task_add(
         changes["status"] = Status.PLANNED
     _change(ticket, author, **changes)
     if assigned_user is not None or assigned_team is not None:
-        notify.notify_task_assigned(task)
+        events.announce("task_assigned", task=task)
     return task
 
 
@@ -468,7 +467,7 @@ def solution_propose(*, ticket: Ticket, author, content: str) -> Solution:
     if ticket.taken_at is None:
         changes["taken_at"] = now
     _change(ticket, author, **changes)
-    notify.notify_solution_proposed(solution)
+    events.announce("solution_proposed", solution=solution)
     return solution
 
 
@@ -497,7 +496,7 @@ def solution_accept(*, ticket: Ticket, actor) -> Solution:
         raise PermissionDenied
     solution = _decide(_waiting_solution(ticket), actor, Solution.Status.ACCEPTED)
     _change(ticket, actor, status=Status.CLOSED, closed_at=solution.decided_at)
-    notify.notify_ticket_closed(ticket, automatic=False)
+    events.announce("ticket_closed", ticket=ticket, automatic=False)
     return solution
 
 
@@ -514,7 +513,7 @@ def solution_refuse(*, ticket: Ticket, actor, reason: str) -> Solution:
     _decide(solution, actor, Solution.Status.REFUSED)
     reason = Followup.objects.create(ticket=ticket, author=actor, content=reason, is_private=False)
     _change(ticket, actor, status=_working_status(ticket), solved_at=None)
-    notify.notify_solution_refused(solution, reason)
+    events.announce("solution_refused", solution=solution, reason=reason)
     return solution
 
 
@@ -557,7 +556,7 @@ def tickets_auto_close(*, now=None, batch_size: int = 500) -> list[int]:
                 )
                 for pk in ids
             )
-            notify.notify_tickets_auto_closed(ids)
+            events.announce("tickets_auto_closed", ids=ids)
             closed.extend(ids)
         if len(ids) < batch_size:
             return closed

@@ -1,0 +1,135 @@
+"""The notification events: each declares who hears of it and what its message is about.
+
+One generic sender (`sending.render`) turns any event into an e-mail from its three
+templates, `notifications/<name>-subject.txt`, `-body.txt` and `-body.html`. Adding an
+event touches its declaration below, those templates and its tests (and the service
+that announces it, through `tickets.events`).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from tickets.models import Ticket
+
+
+@dataclass
+class Message:
+    """One event told to some people about one ticket."""
+
+    ticket: Ticket
+    recipients: list  # users, or a team's own address as a bare string
+    about: str  # what the event is about, for its dedupe key: "12" for ticket 12
+    context: dict = field(default_factory=dict)  # ids of the items the message shows
+    exclude: object = None  # the person who caused the event hears nothing of it
+
+
+@dataclass(frozen=True)
+class EventKind:
+    name: str
+    label: str
+    messages: Callable[..., list[Message]]  # from what the service announced
+    required: bool = False  # asks the recipient to act: it cannot be turned off
+
+
+def dedupe_key(event: str, about: str, email: str) -> str:
+    """One message per event, subject and recipient, however often a change or job runs."""
+    return f"{event}:{about}:{email.lower()}"[:200]
+
+
+def team_recipients(team) -> list:
+    """A team is reached at its own address when it has one, else through its members."""
+    if team is None:
+        return []
+    if team.email:
+        return [team.email]
+    return [m.user for m in team.memberships.select_related("user") if m.user.is_active]
+
+
+def workers(ticket: Ticket) -> list:
+    """Who works the ticket: its technician, or else its team."""
+    if ticket.assignee_id:
+        return [ticket.assignee]
+    return team_recipients(ticket.team)
+
+
+def parties(ticket: Ticket, *, observers: bool = False) -> list:
+    people = [ticket.requester, ticket.beneficiary]
+    if observers:
+        people += list(ticket.observers.all())
+    return people
+
+
+def _ticket_created(*, ticket) -> list[Message]:
+    return [
+        Message(ticket, parties(ticket), f"{ticket.pk}"),
+        Message(ticket, workers(ticket), f"{ticket.pk}", exclude=ticket.requester),
+    ]
+
+
+def _followup_added(*, followup) -> list[Message]:
+    ticket = followup.ticket
+    # Private notes reach only the people who work the ticket, never its requester.
+    people = [] if followup.is_private else parties(ticket, observers=True)
+    context = {"followup": followup.pk}
+    return [Message(ticket, people + workers(ticket), f"{followup.pk}", context, followup.author)]
+
+
+def _task_assigned(*, task) -> list[Message]:
+    recipients = [task.assigned_user] if task.assigned_user_id else []
+    recipients += team_recipients(task.assigned_team)
+    return [Message(task.ticket, recipients, f"{task.pk}", {"task": task.pk}, task.author)]
+
+
+def _solution_proposed(*, solution) -> list[Message]:
+    ticket = solution.ticket
+    return [Message(ticket, parties(ticket), f"{solution.pk}", {"solution": solution.pk})]
+
+
+def _solution_refused(*, solution, reason) -> list[Message]:
+    context = {"solution": solution.pk, "followup": reason.pk}
+    return [Message(solution.ticket, workers(solution.ticket), f"{solution.pk}", context)]
+
+
+def _ticket_closed(*, ticket, automatic: bool) -> list[Message]:
+    recipients = parties(ticket) + ([ticket.assignee] if ticket.assignee_id else [])
+    return [Message(ticket, recipients, f"{ticket.pk}", {"automatic": automatic})]
+
+
+def _tickets_auto_closed(*, ids) -> list[Message]:
+    """One batch of the auto-close: every closing message of the batch at once."""
+    tickets = Ticket.objects.filter(pk__in=ids).select_related(
+        "requester", "beneficiary", "assignee"
+    )
+    return [m for ticket in tickets for m in _ticket_closed(ticket=ticket, automatic=True)]
+
+
+def _auto_close_reminder(*, solution) -> list[Message]:
+    ticket = solution.ticket
+    return [Message(ticket, parties(ticket), f"{solution.pk}", {"solution": solution.pk})]
+
+
+REGISTRY = [
+    EventKind("ticket_created", _("A ticket is created"), _ticket_created),
+    EventKind("followup_added", _("A followup is added"), _followup_added),
+    EventKind("task_assigned", _("A task is given to me"), _task_assigned, required=True),
+    EventKind("solution_proposed", _("A solution is proposed"), _solution_proposed, required=True),
+    EventKind("solution_refused", _("A solution is refused"), _solution_refused),
+    EventKind("ticket_closed", _("A ticket is closed"), _ticket_closed),
+    EventKind(
+        "auto_close_reminder",
+        _("Reminder before a ticket closes by itself"),
+        _auto_close_reminder,
+        required=True,
+    ),
+]
+EVENTS = {kind.name: kind for kind in REGISTRY}
+# Announcements that are told as one of the events above.
+ALIASES = {"tickets_auto_closed": ("ticket_closed", _tickets_auto_closed)}
+
+Event = models.TextChoices(
+    "Event", [(kind.name.upper(), (kind.name, kind.label)) for kind in REGISTRY]
+)
+REQUIRED_EVENTS = frozenset(kind.name for kind in REGISTRY if kind.required)

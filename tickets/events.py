@@ -1,0 +1,31 @@
+"""What the ticket domain announces: the one tie between tickets and the layer above it.
+
+The services call `announce(name, **objects)` inside their transaction. The
+notifications app subscribes once, at start-up (`NotificationsConfig.ready`), and
+records its outbox rows in that same transaction, so what an announcement causes
+commits or rolls back with the change. The ticket domain never imports that app.
+
+Announcements and what they carry:
+- "ticket_created": ticket
+- "followup_added": followup
+- "task_assigned": task
+- "solution_proposed": solution
+- "solution_refused": solution, reason (the followup that keeps the reason)
+- "ticket_closed": ticket, automatic (False when the requester accepted)
+- "tickets_auto_closed": ids (one batch of the auto-close)
+"""
+
+from collections.abc import Callable
+
+_subscribers: list[Callable[..., None]] = []
+
+
+def subscribe(subscriber: Callable[..., None]) -> None:
+    """Hear every announcement as `subscriber(name, **objects)`; subscribing twice is once."""
+    if subscriber not in _subscribers:
+        _subscribers.append(subscriber)
+
+
+def announce(name: str, **objects) -> None:
+    for subscriber in _subscribers:
+        subscriber(name, **objects)
