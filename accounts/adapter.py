@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 
 from . import sso
 from .saml import LOGOUT_KEY
+from .services import account_refresh_from_sso
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -58,6 +59,6 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             vouched = {e.email.lower() for e in sociallogin.email_addresses if e.verified}
             attributes = sociallogin.account.extra_data or {}
             new_email = sso.mapped(attributes).get("email", "").lower()
-            changed = sso.apply(user, attributes, email_trusted=new_email in vouched)
-            if changed:
-                user.save(update_fields=changed)
+            account_refresh_from_sso(
+                user=user, attributes=attributes, email_trusted=new_email in vouched
+            )

@@ -75,11 +75,9 @@ def apply(user, attributes: dict, *, email_trusted: bool = True) -> list[str]:
     """Copy names, e-mail and directory fields onto the user; return the changed fields.
 
     An existing account takes a new address only when the provider vouches for it, and
-    never one that another account holds; its former address records are dropped, so
-    that whoever gets that address later cannot reach this account through it.
+    never one that another account holds. Nothing is saved here: see
+    accounts.services.account_refresh_from_sso.
     """
-    from allauth.account.models import EmailAddress
-
     values = mapped(attributes)
     changed = []
     email = values.pop("email", "")
@@ -91,8 +89,6 @@ def apply(user, attributes: dict, *, email_trusted: bool = True) -> list[str]:
     ):
         user.email = email
         changed.append("email")
-        if user.pk:
-            EmailAddress.objects.filter(user=user).exclude(email__iexact=email).delete()
     for field in ("first_name", "last_name", "department", "affiliation"):
         if field in values and getattr(user, field) != values[field]:
             setattr(user, field, values[field])

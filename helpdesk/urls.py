@@ -10,7 +10,6 @@ admin.site.index_title = _("Configuration")
 urlpatterns = [
     path(settings.ADMIN_URL_PREFIX, admin.site.urls),
     path("accounts/", include("allauth.urls")),
-    path("profil/", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("intervention/", include("backoffice.urls")),
     path("", include("knowledge.urls")),

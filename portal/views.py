@@ -11,11 +11,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.services import profile_update
 from core.errors import DomainError
 from core.files import attachment_response, check_upload
 from core.html import rich_text
 from core.ids import parse_id
 from core.people import person_label
+from notifications.models import REQUIRED_EVENTS, Event
 from tickets import permissions
 from tickets import services as ticket_services
 from tickets.models import HelpdeskSettings, Location, Solution, Theme, Ticket
@@ -28,7 +30,7 @@ from tickets.selectors import (
 )
 
 from . import services
-from .forms import TicketForm
+from .forms import ProfileForm, TicketForm
 from .models import PendingUpload
 
 PAGE_SIZE = 20
@@ -346,3 +348,18 @@ def places(request):
         locations = locations.filter(full_name__icontains=word)
     options = list(locations.order_by("full_name").values_list("full_name", flat=True)[:50])
     return render(request, "portal/options.html", {"options": options})
+
+
+@login_required
+def profile(request):
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        profile_update(user=request.user, **form.changes())
+        messages.success(request, _("Your profile is saved."))
+        return redirect("portal:profile")
+    context = {
+        "form": form,
+        "always_sent": [Event(event).label for event in Event if event in REQUIRED_EVENTS],
+        "places": place_names(),
+    }
+    return render(request, "portal/profile.html", context, status=400 if form.errors else 200)

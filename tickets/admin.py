@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from . import services
 from .models import (
     Category,
     Document,
@@ -27,6 +28,9 @@ class TreeAdmin(admin.ModelAdmin):
     search_fields = ("full_name",)
     ordering = ("full_name",)
     autocomplete_fields = ("parent",)
+
+    def save_model(self, request, obj, form, change):
+        services.tree_node_save(node=obj)
 
     @admin.display(description=_("name"), ordering="full_name")
     def indented_name(self, obj):

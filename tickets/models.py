@@ -1,5 +1,6 @@
 from django.conf import settings
-from django.db import models
+from django.core.cache import cache
+from django.db import models, transaction
 from django.db.models import ExpressionWrapper, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -7,6 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from core.files import StoredFile
 
 PATH_SEPARATOR = " > "
+SETTINGS_CACHE_KEY = "helpdesk-settings"
+# A local-memory cache is per process: a change shows everywhere after this long.
+SETTINGS_CACHE_SECONDS = 60
 
 
 def ancestor_ids(node) -> list[int]:
@@ -41,12 +45,9 @@ class TreeNode(models.Model):
         return self.full_name or self.name
 
     def save(self, *args, **kwargs):
-        old_full_name = self.full_name
+        # The descendants' full names follow in tickets.services.tree_node_save.
         self.full_name = self._compute_full_name()
         super().save(*args, **kwargs)
-        if old_full_name and old_full_name != self.full_name:
-            for child in self.children.all():
-                child.save()
 
     def _compute_full_name(self) -> str:
         if self.parent is None:
@@ -266,10 +267,17 @@ class HelpdeskSettings(models.Model):
     def save(self, *args, **kwargs):
         self.pk = 1
         super().save(*args, **kwargs)
+        # Read again from the database next time, and again once this has committed.
+        cache.delete(SETTINGS_CACHE_KEY)
+        transaction.on_commit(lambda: cache.delete(SETTINGS_CACHE_KEY))
 
     @classmethod
     def load(cls) -> "HelpdeskSettings":
-        obj, _created = cls.objects.get_or_create(pk=1)
+        """The settings, read from the cache; each web process sees a change within a minute."""
+        obj = cache.get(SETTINGS_CACHE_KEY)
+        if obj is None:
+            obj, _created = cls.objects.get_or_create(pk=1)
+            cache.set(SETTINGS_CACHE_KEY, obj, SETTINGS_CACHE_SECONDS)
         return obj
 
 

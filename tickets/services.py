@@ -9,7 +9,8 @@ from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -560,3 +561,33 @@ def tickets_auto_close(*, now=None, batch_size: int = 500) -> list[int]:
             closed.extend(ids)
         if len(ids) < batch_size:
             return closed
+
+
+def _descendant_ids(node) -> list[int]:
+    """The ids under a node of a tree, level by level (a cycle stops the walk)."""
+    model, found, level = type(node), {node.pk}, [node.pk]
+    while level:
+        level = [
+            pk
+            for pk in model.objects.filter(parent__in=level).values_list("pk", flat=True)
+            if pk not in found
+        ]
+        found.update(level)
+    return sorted(found - {node.pk})
+
+
+@transaction.atomic
+def tree_node_save(*, node: Category | Location) -> Category | Location:
+    """Save a category or a place; when its path changes, its descendants' paths follow.
+
+    One UPDATE rewrites the start of every descendant's full name, instead of a save
+    per descendant.
+    """
+    model = type(node)
+    old = model.objects.filter(pk=node.pk).values_list("full_name", flat=True).first()
+    node.save()
+    if old and old != node.full_name:
+        model.objects.filter(pk__in=_descendant_ids(node)).update(
+            full_name=Concat(Value(node.full_name), Substr("full_name", len(old) + 1))
+        )
+    return node

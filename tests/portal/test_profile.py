@@ -4,7 +4,7 @@ from django.urls import reverse
 from notifications.models import Event
 from tests.factories import LocationFactory, UserFactory
 
-URL = reverse("accounts:profile")
+URL = reverse("portal:profile")
 
 
 @pytest.fixture
