@@ -6,6 +6,7 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import Form, MultipleFileField, PersonField, PickerInput
+from tickets import workflow
 from tickets.models import Category, Location, Priority, Task, Team, Ticket
 
 # Sorts a technician may ask for: the URL names one of these keys, never a column.
@@ -138,15 +139,13 @@ class AssignForm(Form):
 
 
 class StatusForm(Form):
-    status = forms.TypedChoiceField(
-        label=_("Status"),
-        coerce=int,
-        choices=[
-            (Ticket.Status.NEW, Ticket.Status.NEW.label),
-            (Ticket.Status.ASSIGNED, Ticket.Status.ASSIGNED.label),
-            (Ticket.Status.PENDING, Ticket.Status.PENDING.label),
-        ],
-    )
+    status = forms.TypedChoiceField(label=_("Status"), coerce=int, choices=[])
+
+    def __init__(self, *args, ticket, **kwargs):
+        super().__init__(*args, **kwargs)
+        # What the workflow allows from where the ticket is (tickets.workflow).
+        self.fields["status"].choices = workflow.status_choices(ticket)
+        self.initial.setdefault("status", ticket.status)
 
 
 class ObserversForm(Form):

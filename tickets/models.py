@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from core.files import StoredFile
 
+from .workflow import Status
+
 PATH_SEPARATOR = " > "
 SETTINGS_CACHE_KEY = "helpdesk-settings"
 # A local-memory cache is per process: a change shows everywhere after this long.
@@ -321,13 +323,7 @@ class Ticket(models.Model):
         INCIDENT = "incident", _("Incident")
         REQUEST = "request", _("Request")
 
-    class Status(models.IntegerChoices):
-        NEW = 1, _("New")
-        ASSIGNED = 2, _("In progress (assigned)")
-        PLANNED = 3, _("In progress (planned)")
-        PENDING = 4, _("Pending")
-        SOLVED = 5, _("Solved")
-        CLOSED = 6, _("Closed")
+    Status = Status  # declared with the workflow (tickets.workflow)
 
     class LocationMode(models.TextChoices):
         ON_SITE = "onsite", _("On site (or office)")
@@ -415,7 +411,7 @@ class Ticket(models.Model):
                 HELD,
                 F("last_activity_at").desc(),
                 F("id").desc(),
-                condition=~Q(status=6),
+                condition=~Q(status=Status.CLOSED),
                 name="ticket_team_queue",
             ),
             # Back office "Mes tickets": a technician's open tickets, latest activity first.
@@ -423,7 +419,7 @@ class Ticket(models.Model):
                 F("assignee"),
                 F("last_activity_at").desc(),
                 F("id").desc(),
-                condition=~Q(status=6),
+                condition=~Q(status=Status.CLOSED),
                 name="ticket_assignee_queue",
             ),
             # Portal "Mes demandes d'assistance": tickets I filed, latest first.
@@ -431,13 +427,18 @@ class Ticket(models.Model):
             # Portal "Mes demandes d'assistance": tickets filed for me by someone else.
             models.Index(fields=["beneficiary", "-last_activity_at"], name="ticket_beneficiary"),
             # Auto-close: solved tickets whose solution has waited past the delay.
-            models.Index(fields=["solved_at"], condition=Q(status=5), name="ticket_solved_waiting"),
+            models.Index(
+                fields=["solved_at"],
+                condition=Q(status=Status.SOLVED),
+                name="ticket_solved_waiting",
+            ),
             # Back office "Tous": every ticket by status, latest activity first.
             models.Index(fields=["status", "-last_activity_at"], name="ticket_status_activity"),
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status__gte=1, status__lte=6), name="ticket_status_range"
+                condition=Q(status__gte=min(Status), status__lte=max(Status)),
+                name="ticket_status_range",
             ),
             models.CheckConstraint(
                 condition=Q(urgency__gte=1, urgency__lte=5) & Q(impact__gte=1, impact__lte=5),

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from core.files import files_removed_on_error
 from core.html import clean_html, has_text
 
-from . import events, permissions
+from . import events, permissions, workflow
 from .errors import TicketError
 from .models import (
     Category,
@@ -35,7 +35,7 @@ from .models import (
     compute_priority,
 )
 
-Status = Ticket.Status
+Status = workflow.Status
 
 
 def _lock(ticket: Ticket) -> Ticket:
@@ -43,20 +43,8 @@ def _lock(ticket: Ticket) -> Ticket:
     return Ticket.objects.select_for_update().get(pk=ticket.pk)
 
 
-def _ensure_not_closed(ticket: Ticket) -> None:
-    if ticket.status == Status.CLOSED:
-        raise TicketError(_("This ticket is closed: it can no longer be changed."))
-
-
-def _ensure_open(ticket: Ticket) -> None:
-    _ensure_not_closed(ticket)
-    if ticket.status == Status.SOLVED:
-        raise TicketError(
-            _("A solution is waiting for the requester's answer: wait for it or add a followup.")
-        )
-
-
 def _display(value) -> str:
+    """A field's value as History keeps it: its raw value as text (a status's number)."""
     return "" if value is None else str(value)[:255]
 
 
@@ -80,11 +68,6 @@ def _change(ticket: Ticket, actor, **changes) -> None:
             _record(ticket, actor, field, old, new)
     ticket.last_activity_at = now
     ticket.save(update_fields=changed)
-
-
-def _working_status(ticket: Ticket) -> int:
-    """The status of a ticket that is being worked: assigned when someone holds it."""
-    return Status.ASSIGNED if ticket.assignee_id else Status.NEW
 
 
 def find_routing_rule(
@@ -181,9 +164,7 @@ def ticket_update(*, ticket: Ticket, actor, **changes) -> Ticket:
     if unknown:
         raise ValueError(f"ticket_update cannot change {sorted(unknown)}")
     ticket = _lock(ticket)
-    if not permissions.can_manage_ticket(actor, ticket):
-        raise PermissionDenied
-    _ensure_not_closed(ticket)
+    workflow.move("edit", ticket, user=actor)
     if ("urgency" in changes or "impact" in changes) and "priority" not in changes:
         changes["priority"] = compute_priority(
             changes.get("urgency", ticket.urgency), changes.get("impact", ticket.impact)
@@ -196,19 +177,12 @@ def ticket_update(*, ticket: Ticket, actor, **changes) -> Ticket:
 def ticket_assign(*, ticket: Ticket, actor, assignee) -> Ticket:
     """Give the ticket to a technician (or to nobody, with assignee=None)."""
     ticket = _lock(ticket)
-    if not permissions.can_manage_ticket(actor, ticket):
-        raise PermissionDenied
-    _ensure_not_closed(ticket)
+    action = "unassign" if assignee is None else "assign"
+    changes = {"status": workflow.move(action, ticket, user=actor), "assignee": assignee}
     if assignee is not None and not permissions.is_active_technician(assignee):
         raise TicketError(_("Only an active technician can be given a ticket."))
-    changes = {"assignee": assignee}
-    if assignee is not None:
-        if ticket.status == Status.NEW:
-            changes["status"] = Status.ASSIGNED
-        if ticket.taken_at is None:
-            changes["taken_at"] = timezone.now()
-    elif ticket.status == Status.ASSIGNED:
-        changes["status"] = Status.NEW
+    if assignee is not None and ticket.taken_at is None:
+        changes["taken_at"] = timezone.now()
     _change(ticket, actor, **changes)
     return ticket
 
@@ -217,9 +191,7 @@ def ticket_assign(*, ticket: Ticket, actor, assignee) -> Ticket:
 def ticket_observers_change(*, ticket: Ticket, actor, add=(), remove=()) -> Ticket:
     """Add or remove people who follow the ticket without filing or working it."""
     ticket = _lock(ticket)
-    if not permissions.can_manage_ticket(actor, ticket):
-        raise PermissionDenied
-    _ensure_not_closed(ticket)
+    workflow.move("edit", ticket, user=actor)
     current = set(ticket.observers.all())
     for person in set(add) - current:
         ticket.observers.add(person)
@@ -240,9 +212,7 @@ def ticket_take(*, ticket: Ticket, actor) -> Ticket:
 def ticket_transfer(*, ticket: Ticket, actor, team: Team, comment: str) -> Ticket:
     """Hand the ticket to another team, which receives it as new; the reason is kept."""
     ticket = _lock(ticket)
-    if not permissions.can_manage_ticket(actor, ticket):
-        raise PermissionDenied
-    _ensure_open(ticket)
+    status = workflow.move("transfer", ticket, user=actor)
     comment = clean_html(comment)
     if not has_text(comment):
         raise TicketError(_("Say why you transfer the ticket."))
@@ -251,7 +221,7 @@ def ticket_transfer(*, ticket: Ticket, actor, team: Team, comment: str) -> Ticke
     if team.pk == ticket.team_id:
         raise TicketError(_("The ticket is already with this team."))
     Followup.objects.create(ticket=ticket, author=actor, content=comment, is_private=True)
-    _change(ticket, actor, team=team, assignee=None, status=Status.NEW)
+    _change(ticket, actor, team=team, assignee=None, status=status)
     return ticket
 
 
@@ -263,15 +233,14 @@ def ticket_set_status(*, ticket: Ticket, actor, status: int) -> Ticket:
     closing through the requester's acceptance or the auto-close: never from here.
     """
     ticket = _lock(ticket)
-    if not permissions.can_manage_ticket(actor, ticket):
-        raise PermissionDenied
-    _ensure_open(ticket)
+    workflow.move("set_status", ticket, user=actor)  # from where the ticket is
     if status in (Status.SOLVED, Status.CLOSED):
         raise TicketError(
             _("A technician does not close a ticket: propose a solution to the requester.")
         )
     if status == Status.PLANNED:
         raise TicketError(_("A ticket becomes planned when you add a task with a planned date."))
+    status = workflow.move("set_status", ticket, target=status)
     if status == Status.ASSIGNED and not ticket.assignee_id:
         raise TicketError(_("Give the ticket to a technician first."))
     if status == Status.NEW and ticket.assignee_id:
@@ -283,9 +252,7 @@ def ticket_set_status(*, ticket: Ticket, actor, status: int) -> Ticket:
 @transaction.atomic
 def followup_add(*, ticket: Ticket, author, content: str, is_private: bool = False) -> Followup:
     ticket = _lock(ticket)
-    if not permissions.can_add_followup(author, ticket):
-        raise PermissionDenied
-    _ensure_not_closed(ticket)
+    workflow.move("followup", ticket, user=author)
     content = clean_html(content)
     if not has_text(content):
         raise TicketError(_("The followup is empty."))
@@ -296,9 +263,9 @@ def followup_add(*, ticket: Ticket, author, content: str, is_private: bool = Fal
     )
     _record(ticket, author, "followup", None, followup.pk)
     changes = {}
-    if ticket.status == Status.PENDING and not works_on_it:
+    if not works_on_it and workflow.allows("answer", ticket.status):
         # The requester answered what we were waiting for.
-        changes["status"] = _working_status(ticket)
+        changes["status"] = workflow.move("answer", ticket)
     _change(ticket, author, **changes)
     events.announce("followup_added", followup=followup)
     return followup
@@ -320,9 +287,7 @@ def task_add(
 ) -> Task:
     """Add a task; giving it to someone outside the team makes them an expert on the ticket."""
     ticket = _lock(ticket)
-    if not permissions.can_work_ticket(author, ticket):
-        raise PermissionDenied
-    _ensure_open(ticket)
+    workflow.move("task", ticket, user=author)
     content = clean_html(content)
     if not has_text(content):
         raise TicketError(_("Describe the task."))
@@ -358,7 +323,7 @@ def task_add(
     _record(ticket, author, "task", None, task.pk)
     changes = {}
     if state == Task.State.TODO and planned_start is not None:
-        changes["status"] = Status.PLANNED
+        changes["status"] = workflow.move("plan", ticket)
     _change(ticket, author, **changes)
     if assigned_user is not None or assigned_team is not None:
         events.announce("task_assigned", task=task)
@@ -372,7 +337,7 @@ def task_complete(*, task: Task, actor) -> Task:
     task.ticket = ticket
     if not permissions.can_complete_task(actor, task):
         raise PermissionDenied
-    _ensure_not_closed(ticket)
+    workflow.move("edit", ticket)  # refused once the ticket is closed
     if task.state == Task.State.DONE:
         raise TicketError(_("This task is already done."))
     task.state = Task.State.DONE
@@ -381,8 +346,8 @@ def task_complete(*, task: Task, actor) -> Task:
     _record(ticket, actor, "task", Task.State.TODO, Task.State.DONE)
     changes = {}
     still_planned = ticket.tasks.filter(state=Task.State.TODO, planned_start__isnull=False)
-    if ticket.status == Status.PLANNED and not still_planned.exists():
-        changes["status"] = _working_status(ticket)
+    if workflow.allows("unplan", ticket.status) and not still_planned.exists():
+        changes["status"] = workflow.move("unplan", ticket)
     _change(ticket, actor, **changes)
     return task
 
@@ -399,9 +364,7 @@ def document_add(
     solution: Solution | None = None,
 ) -> Document:
     ticket = _lock(ticket)
-    if not permissions.can_add_followup(author, ticket):
-        raise PermissionDenied
-    _ensure_not_closed(ticket)
+    workflow.move("document", ticket, user=author)
     if any(item is not None and item.ticket_id != ticket.pk for item in (followup, task, solution)):
         raise ValueError("document_add: the item belongs to another ticket")
     works_on_it = permissions.can_work_ticket(author, ticket)
@@ -419,9 +382,9 @@ def document_add(
     document.save()
     _record(ticket, author, "document", None, document.original_name)
     changes = {}
-    if ticket.status == Status.PENDING and not works_on_it:
+    if not works_on_it and workflow.allows("answer", ticket.status):
         # The requester sent what we were waiting for, as a file.
-        changes["status"] = _working_status(ticket)
+        changes["status"] = workflow.move("answer", ticket)
     _change(ticket, author, **changes)
     return document
 
@@ -454,17 +417,13 @@ def followup_with_files(
 @transaction.atomic
 def solution_propose(*, ticket: Ticket, author, content: str) -> Solution:
     ticket = _lock(ticket)
-    if not permissions.can_manage_ticket(author, ticket):
-        raise PermissionDenied
-    _ensure_not_closed(ticket)
-    if ticket.status == Status.SOLVED:
-        raise TicketError(_("A solution is already waiting for the requester's answer."))
+    status = workflow.move("solve", ticket, user=author)
     content = clean_html(content)
     if not has_text(content):
         raise TicketError(_("Describe the solution."))
     now = timezone.now()
     solution = Solution.objects.create(ticket=ticket, author=author, content=content)
-    changes = {"status": Status.SOLVED, "solved_at": now}
+    changes = {"status": status, "solved_at": now}
     if ticket.taken_at is None:
         changes["taken_at"] = now
     _change(ticket, author, **changes)
@@ -473,10 +432,8 @@ def solution_propose(*, ticket: Ticket, author, content: str) -> Solution:
 
 
 def _waiting_solution(ticket: Ticket) -> Solution:
-    if ticket.status == Status.CLOSED:
-        raise TicketError(_("This ticket is already closed."))
     solution = ticket.solutions.select_for_update().filter(status=Solution.Status.WAITING).first()
-    if ticket.status != Status.SOLVED or solution is None:
+    if solution is None:
         raise TicketError(_("No solution is waiting for an answer on this ticket."))
     return solution
 
@@ -493,10 +450,9 @@ def _decide(solution: Solution, actor, status: str) -> Solution:
 def solution_accept(*, ticket: Ticket, actor) -> Solution:
     """The requester approves the solution: the ticket is closed."""
     ticket = _lock(ticket)
-    if not permissions.can_decide_solution(actor, ticket):
-        raise PermissionDenied
+    status = workflow.move("accept", ticket, user=actor)
     solution = _decide(_waiting_solution(ticket), actor, Solution.Status.ACCEPTED)
-    _change(ticket, actor, status=Status.CLOSED, closed_at=solution.decided_at)
+    _change(ticket, actor, status=status, closed_at=solution.decided_at)
     events.announce("ticket_closed", ticket=ticket, automatic=False)
     return solution
 
@@ -505,15 +461,14 @@ def solution_accept(*, ticket: Ticket, actor) -> Solution:
 def solution_refuse(*, ticket: Ticket, actor, reason: str) -> Solution:
     """The requester rejects the solution; the reason is kept and the work goes on."""
     ticket = _lock(ticket)
-    if not permissions.can_decide_solution(actor, ticket):
-        raise PermissionDenied
+    status = workflow.move("refuse", ticket, user=actor)
     solution = _waiting_solution(ticket)
     reason = clean_html(reason)
     if not has_text(reason):
         raise TicketError(_("Say why the solution does not suit you."))
     _decide(solution, actor, Solution.Status.REFUSED)
     reason = Followup.objects.create(ticket=ticket, author=actor, content=reason, is_private=False)
-    _change(ticket, actor, status=_working_status(ticket), solved_at=None)
+    _change(ticket, actor, status=status, solved_at=None)
     events.announce("solution_refused", solution=solution, reason=reason)
     return solution
 
@@ -528,12 +483,14 @@ def tickets_auto_close(*, now=None, batch_size: int = 500) -> list[int]:
     """
     now = now or timezone.now()
     cutoff = now - timedelta(days=HelpdeskSettings.load().auto_close_days)
+    (rule,) = [t for t in workflow.TRANSITIONS if t.action == "auto_close"]
+    (solved,) = rule.sources
     closed: list[int] = []
     while True:
         with transaction.atomic():
             due = (
                 Ticket.objects.select_for_update(skip_locked=True)
-                .filter(status=Status.SOLVED, solved_at__lte=cutoff)
+                .filter(status=solved, solved_at__lte=cutoff)
                 .order_by("solved_at", "id")
                 .values_list("id", flat=True)[:batch_size]
             )
@@ -543,16 +500,16 @@ def tickets_auto_close(*, now=None, batch_size: int = 500) -> list[int]:
             Solution.objects.filter(ticket_id__in=ids, status=Solution.Status.WAITING).update(
                 status=Solution.Status.ACCEPTED, decided_by=None, decided_at=now
             )
-            Ticket.objects.filter(pk__in=ids, status=Status.SOLVED).update(
-                status=Status.CLOSED, closed_at=now, last_activity_at=now
+            Ticket.objects.filter(pk__in=ids, status=solved).update(
+                status=rule.target, closed_at=now, last_activity_at=now
             )
             History.objects.bulk_create(
                 History(
                     ticket_id=pk,
                     actor=None,
                     field="status",
-                    old_value=str(Status.SOLVED.value),
-                    new_value=str(Status.CLOSED.value),
+                    old_value=workflow.history_value(solved),
+                    new_value=workflow.history_value(rule.target),
                     created_at=now,
                 )
                 for pk in ids

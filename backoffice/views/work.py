@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from core.errors import DomainError
 from core.files import attachment_response
 from knowledge import services as knowledge
-from tickets import permissions, selectors, services
+from tickets import selectors, services, workflow
 from tickets.errors import TicketError
 from tickets.models import Task
 
@@ -57,7 +57,7 @@ def _form(name: str, ticket, request=None):
     elif name == "assign":
         kwargs["initial"] = {"assignee": ticket.assignee_id}
     elif name == "status":
-        kwargs["initial"] = {"status": ticket.status}
+        kwargs["ticket"] = ticket
     if request is not None:
         return FORMS[name](request.POST, request.FILES, **kwargs)
     return FORMS[name](**kwargs)
@@ -80,8 +80,7 @@ def _page(request, ticket, *, bound=None, error=None, status=200):
         "timeline": selectors.ticket_timeline(ticket),
         "history": selectors.history_rows(ticket),
         "observers": list(ticket.observers.all()),
-        "can_manage": permissions.can_manage_ticket(user, ticket),
-        "is_solved": ticket.status == ticket.Status.SOLVED,
+        "actions": workflow.actions_for(user, ticket),
     }
     return render(request, "backoffice/ticket.html", context, status=status)
 
