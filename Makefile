@@ -45,7 +45,7 @@ format: install
 	$(BIN)/djlint templates --reformat
 
 messages: install
-	DEBUG=true $(BIN)/python manage.py makemessages -l fr -l en --no-obsolete -i ".venv/*" -i "staticfiles/*"
+	DEBUG=true $(BIN)/python manage.py makemessages -l fr -l en --no-obsolete -i ".venv/*" -i "staticfiles/*" -i "node_modules/*"
 	DEBUG=true $(BIN)/python manage.py compilemessages -i ".venv"
 
 clean:

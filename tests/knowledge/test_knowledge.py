@@ -27,9 +27,14 @@ def requester(db):
     return UserFactory()
 
 
-def write(author, title, body="<p>Texte</p>", visibility=PUBLIC, keywords=""):
+def write(author, title, body="<p>Texte</p>", visibility=PUBLIC, keywords="", category=None):
     return services.article_create(
-        author=author, title=title, body=body, visibility=visibility, keywords=keywords
+        author=author,
+        title=title,
+        body=body,
+        visibility=visibility,
+        keywords=keywords,
+        category=category,
     )
 
 
@@ -194,6 +199,45 @@ class TestVotesAndViews:
         response = client.get(reverse("knowledge:list"))
         assert list(response.context["most_viewed"])[0] == articles["printer"]
         assert list(response.context["most_helpful"])[0] == articles["printer"]
+
+
+class TestQueryCounts:
+    """The lists cost as many queries for 50 articles as for one."""
+
+    def fill(self, technician, count, visibility):
+        for _ in range(count):
+            write(technician, "Article", visibility=visibility, category=CategoryFactory())
+        # Every article in the back office's "most viewed" and "most helpful" too.
+        Article.objects.update(views=3, helpful_yes=2, helpful_no=1)
+
+    def count(self, client, url, shown):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert len(response.context["articles"]) == shown
+        return len(queries)
+
+    def test_it_lists_the_back_office_articles_in_as_many_queries_for_1_or_50(
+        self, client, technician
+    ):
+        client.force_login(technician)
+        url = reverse("knowledge:list")
+        self.fill(technician, 1, INTERNAL)
+        one = self.count(client, url, 1)
+        self.fill(technician, 24, INTERNAL)
+        self.fill(technician, 25, PUBLIC)
+        # Session, user, teams, the search form's categories, the articles, the two top
+        # fives, and the session saved again (three statements).
+        assert (one, self.count(client, url, 50)) == (10, 10)
+
+    def test_it_lists_the_faq_in_as_many_queries_for_1_or_50(self, client, requester, technician):
+        client.force_login(requester)
+        url = reverse("knowledge:faq")
+        self.fill(technician, 1, PUBLIC)
+        one = self.count(client, url, 1)
+        self.fill(technician, 49, PUBLIC)
+        # Session, user, teams, held tasks, the search form's categories, the articles,
+        # and the session saved again (three statements).
+        assert (one, self.count(client, url, 50)) == (9, 9)
 
 
 class TestFromSolution:

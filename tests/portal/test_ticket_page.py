@@ -2,9 +2,12 @@ from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import formats
 
+from knowledge import services as knowledge_services
 from tests.factories import ThemeFactory, UserFactory, make_technician, make_ticket
 from tickets import services
 from tickets.models import Ticket
@@ -308,3 +311,41 @@ def test_uploaded_files_have_no_public_address(client, ticket, requester, settin
     )
     assert client.get("/" + document.file.name).status_code == 404
     assert client.get("/media/" + document.file.name).status_code == 404
+
+
+class TestQueryCount:
+    """The page costs as many queries for 50 public items as for one."""
+
+    def count(self, client, ticket, shown):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(page(ticket))
+        assert len(response.context["timeline"]) == shown
+        return len(queries)
+
+    def add_items(self, ticket, requester, technicians, article):
+        """Add 48 public items: 12 messages, 12 files, 12 solutions each refused with a reason."""
+        for index in range(12):
+            author = technicians[index % len(technicians)]
+            services.followup_add(ticket=ticket, author=author, content=f"Message {index}")
+            services.document_add(
+                ticket=ticket, author=requester, file=SimpleUploadedFile(f"{index}.txt", b"log")
+            )
+            solution = services.solution_propose(ticket=ticket, author=author, content="Essayez")
+            knowledge_services.solution_link_article(
+                solution=solution, article=article, author=author
+            )
+            services.solution_refuse(ticket=ticket, actor=requester, reason="Toujours en panne")
+
+    def test_it_shows_1_item_or_50_in_as_many_queries(self, logged, ticket, requester, technician):
+        technicians = [technician, make_technician(ticket.team), make_technician(ticket.team)]
+        article = knowledge_services.article_create(
+            author=technician, title="Vider le cache", body="<p>Texte</p>", visibility="public"
+        )
+        services.ticket_take(ticket=ticket, actor=technician)
+        services.followup_add(ticket=ticket, author=technician, content="Pouvez-vous redémarrer ?")
+        one = self.count(logged, ticket, 1)
+        self.add_items(ticket, requester, technicians, article)
+        services.followup_add(ticket=ticket, author=requester, content="Toujours rien")
+        # Session, user, the ticket, one query per kind of item, teams, held tasks, and the
+        # session saved again (three statements).
+        assert (one, self.count(logged, ticket, 50)) == (12, 12)

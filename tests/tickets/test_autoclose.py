@@ -1,4 +1,5 @@
 import threading
+from collections import Counter
 from datetime import timedelta
 from io import StringIO
 
@@ -6,6 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.db import close_old_connections, connection, transaction
 
+from notifications.models import Event, Notification
 from tests.conftest import needs_postgres
 from tests.factories import TeamFactory, UserFactory, make_technician, make_ticket
 from tickets import services
@@ -119,6 +121,12 @@ def _in_thread(target):
     return thread, errors
 
 
+def join(thread):
+    """Wait for a thread, and fail rather than leave it running against the database."""
+    thread.join(20)
+    assert not thread.is_alive()
+
+
 @pytest.fixture
 def overdue(transactional_db):
     needs_postgres()
@@ -130,11 +138,19 @@ def overdue(transactional_db):
     return ticket, requester
 
 
+def closing_notices(ticket):
+    """How many "ticket closed" messages the outbox holds for each address."""
+    notices = Notification.objects.filter(ticket=ticket, event=Event.TICKET_CLOSED)
+    return Counter(notices.values_list("email", flat=True))
+
+
 def assert_one_outcome(ticket):
     ticket.refresh_from_db()
     assert ticket.status == Status.CLOSED
     assert closings(ticket).count() == 1
     assert ticket.solutions.get().status == Solution.Status.ACCEPTED
+    # The requester and the technician hear of the closing once, whoever closed it.
+    assert closing_notices(ticket) == {ticket.requester.email: 1, ticket.assignee.email: 1}
 
 
 @pytest.mark.django_db(transaction=True)
@@ -152,7 +168,7 @@ def test_a_requester_holding_the_ticket_wins_over_the_auto_close(overdue):
     assert locked.wait(10)
     assert services.tickets_auto_close() == []  # the locked row is skipped, not waited for
     release.set()
-    thread.join(10)
+    join(thread)
     assert errors == []
     assert_one_outcome(ticket)
     assert ticket.solutions.get().decided_by == requester
@@ -178,8 +194,8 @@ def test_the_auto_close_holding_the_ticket_wins_over_the_requester(overdue):
     decider.join(0.5)
     assert decider.is_alive()  # it waits for the row lock instead of deciding on stale data
     release.set()
-    closer.join(10)
-    decider.join(10)
+    join(closer)
+    join(decider)
     assert closer_errors == []
     assert len(decider_errors) == 1 and isinstance(decider_errors[0], TicketError)
     assert_one_outcome(ticket)
@@ -206,13 +222,13 @@ def test_racing_from_two_threads_ends_in_one_consistent_state(overdue, decision)
 
     threads = [_in_thread(decide), _in_thread(auto_close)]
     for thread, _errors in threads:
-        thread.join(20)
+        join(thread)
     decide_errors, close_errors = threads[0][1], threads[1][1]
     assert close_errors == []
     ticket.refresh_from_db()
     solution = ticket.solutions.get()
     if decide_errors:  # the auto-close came first
-        assert isinstance(decide_errors[0], TicketError)
+        assert len(decide_errors) == 1 and isinstance(decide_errors[0], TicketError)
         assert_one_outcome(ticket)
         assert solution.decided_by is None
     elif decision == "accept":
@@ -222,6 +238,7 @@ def test_racing_from_two_threads_ends_in_one_consistent_state(overdue, decision)
         assert ticket.status == Status.NEW or ticket.status == Status.ASSIGNED
         assert solution.status == Solution.Status.REFUSED
         assert not closings(ticket).exists()
+        assert closing_notices(ticket) == {}
 
 
 def test_the_celery_task_calls_the_same_service(solved):

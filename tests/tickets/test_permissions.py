@@ -76,16 +76,24 @@ def world(db):
     other = make_ticket(requester=people["outsider"], team=elsewhere)
     # The inactive requester filed a ticket, then left the university.
     gone = people["inactive_requester"]
-    make_ticket(requester=gone, team=team)
+    own = make_ticket(requester=gone, team=team)
     gone.is_active = False
     gone.save()
     ticket.refresh_from_db()
-    return {"ticket": ticket, "other": other, **people}
+    return {"ticket": ticket, "other": other, "own": own, **people}
+
+
+def ticket_for(world, role):
+    """The ticket a row is about: the inactive requester's own one, the shared one for the rest.
+
+    The inactive requester filed that ticket, so only the deactivation can refuse access.
+    """
+    return world["own"] if role == "inactive_requester" else world["ticket"]
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_the_permission_matrix(world, role):
-    user, ticket = world[role], world["ticket"]
+    user, ticket = world[role], ticket_for(world, role)
     view, private, manage, work, decide = MATRIX[role]
     assert permissions.can_view_ticket(user, ticket) is view
     assert permissions.can_see_private(user, ticket) is private
@@ -96,7 +104,7 @@ def test_the_permission_matrix(world, role):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_the_visible_list_agrees_with_can_view(world, role):
-    user, ticket = world[role], world["ticket"]
+    user, ticket = world[role], ticket_for(world, role)
     assert tickets_visible_to(user).filter(pk=ticket.pk).exists() is MATRIX[role][0]
 
 
@@ -140,6 +148,15 @@ def test_a_deactivated_technician_loses_access(world):
     member.save()
     assert not permissions.can_view_ticket(member, world["ticket"])
     assert not tickets_visible_to(member).exists()
+
+
+def test_the_inactive_requester_sees_and_decides_on_their_ticket_once_reactivated(world):
+    gone, own = world["inactive_requester"], world["own"]
+    gone.is_active = True
+    gone.save()
+    assert permissions.can_view_ticket(gone, own)
+    assert permissions.can_decide_solution(gone, own)
+    assert list(tickets_visible_to(gone)) == [own]
 
 
 def test_the_supervisor_is_recognised(world):
