@@ -6,40 +6,17 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from core.forms import MultipleFileField, PersonField, places_picker
 from core.html import clean_html, rich_text
-from core.people import person_label
 from notifications.models import REQUIRED_EVENTS, Event
 from tickets.models import Level, Ticket
 from tickets.selectors import find_place
 
 from .models import ThemeQuestion
 
-YES, NO = "yes", "no"
-
 
 def _question_field(question: ThemeQuestion) -> forms.Field:
-    kind = ThemeQuestion.Kind
     # Django prints help texts as HTML: an admin's text is escaped first.
     common = {"label": question.label, "help_text": escape(question.help_text), "required": False}
-    if question.kind == kind.LONG_TEXT:
-        return forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), **common)
-    if question.kind == kind.NUMBER:
-        return forms.DecimalField(**common)
-    if question.kind == kind.DATE:
-        return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
-    if question.kind == kind.CHOICE:
-        choices = [(c, c) for c in question.choice_list()]
-        return forms.ChoiceField(choices=choices, widget=forms.RadioSelect, **common)
-    if question.kind == kind.MULTIPLE_CHOICE:
-        choices = [(c, c) for c in question.choice_list()]
-        return forms.MultipleChoiceField(
-            choices=choices, widget=forms.CheckboxSelectMultiple, **common
-        )
-    if question.kind == kind.YES_NO:
-        choices = [(YES, _("Yes")), (NO, _("No"))]
-        return forms.ChoiceField(choices=choices, widget=forms.RadioSelect, **common)
-    if question.kind == kind.PERSON:
-        return PersonField(**common)
-    return forms.CharField(max_length=255, **common)
+    return question.kind_of_answer.field(question, **common)
 
 
 class TicketForm(forms.Form):
@@ -164,11 +141,8 @@ class TicketForm(forms.Form):
                 cleaned.pop(name, None)
                 self.errors.pop(name, None)
                 continue
-            value = cleaned.get(name)
-            if question.required and value in (None, "", []):
+            if question.required and cleaned.get(name) in (None, "", []):
                 self.add_error(name, forms.Field.default_error_messages["required"])
-            elif question.kind == ThemeQuestion.Kind.PERSON and value:
-                cleaned[name] = person_label(value)
         return cleaned
 
     def raw_answer(self, question: ThemeQuestion):
@@ -183,11 +157,7 @@ class TicketForm(forms.Form):
         parent = next((q for q in self.questions if q.pk == parent.pk), None)
         if parent is None or parent.pk in seen or not self.is_shown(parent, seen | {question.pk}):
             return False
-        answer = self.raw_answer(parent)
-        answers = answer if isinstance(answer, list) else [answer]
-        expected = question.show_if_value.strip().casefold()
-        expected = {"oui": YES, "non": NO}.get(expected, expected)
-        return any(str(a or "").strip().casefold() == expected for a in answers)
+        return parent.kind_of_answer.matches(self.raw_answer(parent), question.show_if_value)
 
     def answers(self) -> list[dict]:
         """The theme questions' answers, labelled, in the form's order, as stored on the ticket."""
@@ -196,15 +166,7 @@ class TicketForm(forms.Form):
             value = self.cleaned_data.get(question.field_name)
             if value in (None, "", []):
                 continue
-            field = self.fields[question.field_name]
-            if isinstance(value, list):
-                text = ", ".join(value)
-            elif hasattr(field, "choices"):
-                text = str(dict(field.choices).get(value, value))
-            elif hasattr(value, "isoformat"):
-                text = value.isoformat()
-            else:
-                text = str(value)
+            text = question.kind_of_answer.stored(value, self.fields[question.field_name])
             result.append({"question": question.pk, "label": question.label, "value": text})
         return result
 

@@ -2,24 +2,17 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from core.files import StoredFile
 from tickets.models import Theme
+
+from .questions import BY_NAME, Kind, QuestionKind
 
 
 class ThemeQuestion(models.Model):
     """A question of its own that a theme's form asks, defined in admin."""
 
-    class Kind(models.TextChoices):
-        TEXT = "text", _("Short text")
-        LONG_TEXT = "long_text", _("Long text")
-        NUMBER = "number", pgettext_lazy("kind of answer", "Number")
-        DATE = "date", _("Date")
-        CHOICE = "choice", _("Single choice")
-        MULTIPLE_CHOICE = "multiple_choice", _("Multiple choice")
-        YES_NO = "yes_no", _("Yes / no")
-        PERSON = "person", _("Person")
+    Kind = Kind  # declared with the kinds of answer (portal.questions)
 
     theme = models.ForeignKey(
         Theme, verbose_name=_("theme"), on_delete=models.CASCADE, related_name="questions"
@@ -56,8 +49,7 @@ class ThemeQuestion(models.Model):
         return self.label
 
     def clean(self):
-        kinds_with_choices = (self.Kind.CHOICE, self.Kind.MULTIPLE_CHOICE)
-        if self.kind in kinds_with_choices and not self.choice_list():
+        if self.kind_of_answer.needs_choices and not self.choice_list():
             raise ValidationError({"choices": _("Give at least one choice, one per line.")})
         condition = self.show_if_question
         if condition is not None:
@@ -75,6 +67,10 @@ class ThemeQuestion(models.Model):
             chain.append(question.pk)
             question = question.show_if_question
         return chain
+
+    @property
+    def kind_of_answer(self) -> QuestionKind:
+        return BY_NAME.get(self.kind, BY_NAME[Kind.TEXT])
 
     @property
     def field_name(self) -> str:
