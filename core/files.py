@@ -1,13 +1,17 @@
 """Files people attach: what Help accepts, how it stores them, how it serves them back.
 
-At most 50 MiB each (HELP_MAX_UPLOAD_MB), never something a browser could run, stored
-under a random name, served only as a download by a view that checked access first.
+At most 50 MiB each (HELP_MAX_UPLOAD_MB), only of the kinds listed below, recognised by
+name and by content, stored under a random name, served only as a download by a view
+that checked access first.
 """
 
+import codecs
+import re
 import uuid
 from contextlib import contextmanager
 from pathlib import PurePath
 
+import filetype
 from django.conf import settings
 from django.core.files.uploadhandler import TemporaryFileUploadHandler
 from django.db import models
@@ -23,55 +27,63 @@ class UploadRefused(DomainError):
     """A file Help does not accept; the message names it."""
 
 
-REFUSED_EXTENSIONS = frozenset(
-    [
-        ".exe",
-        ".com",
-        ".bat",
-        ".cmd",
-        ".msi",
-        ".scr",
-        ".pif",
-        ".cpl",
-        ".dll",
-        ".ps1",
-        ".vbs",
-        ".vbe",
-        ".js",
-        ".mjs",
-        ".jse",
-        ".wsf",
-        ".wsh",
-        ".hta",
-        ".jar",
-        ".sh",
-        ".app",
-        ".html",
-        ".htm",
-        ".xhtml",
-        ".shtml",
-        ".mht",
-        ".svg",
-        ".svgz",
-        ".xml",
-        ".xsl",
-        ".php",
-    ]  # noqa: SIM905
+# What Help accepts, and nothing else: each row gives file name extensions and the kinds
+# of content such a file may hold, as the filetype library names them, plus "ole2" (any
+# compound file: old Office documents and Outlook's .msg, which filetype does not all
+# recognise) and "text" (plain text, which has no magic number). Name and content must
+# agree. Open XML and OpenDocument files are zip containers: "zip" covers the ones whose
+# first entries the library does not look for.
+_ACCEPTED = (
+    # images
+    ("png", "png apng"),
+    ("jpg jpeg", "jpg"),
+    ("gif", "gif"),
+    ("webp", "webp"),
+    ("bmp", "bmp"),
+    ("tif tiff", "tif"),
+    ("heic heif", "heic"),
+    # documents
+    ("pdf", "pdf"),
+    ("doc xls ppt", "ole2"),
+    ("docx", "docx zip"),
+    ("xlsx", "xlsx zip"),
+    ("pptx", "pptx zip"),
+    ("odt", "odt zip"),
+    ("ods", "ods zip"),
+    ("odp", "odp zip"),
+    ("rtf", "rtf"),
+    # text, logs, settings
+    ("txt log csv tsv md json ini conf cfg", "text"),
+    # e-mails
+    ("eml", "text"),
+    ("msg", "ole2"),
+    # archives
+    ("zip", "zip"),
+    ("7z", "7z"),
+    ("gz tgz", "gz"),
+    ("tar", "tar"),
+    ("rar", "rar"),
+    # screen and sound recordings
+    ("mp4", "mp4 m4v"),
+    ("mov", "mov mp4"),
+    ("webm", "webm"),
+    ("mp3", "mp3"),
+    ("m4a", "m4a mp4"),
+    ("wav", "wav"),
 )
-REFUSED_CONTENT_TYPES = frozenset(
-    {
-        "text/html",
-        "application/xhtml+xml",
-        "image/svg+xml",
-        "text/javascript",
-        "application/javascript",
-        "application/x-msdownload",
-        "application/x-msdos-program",
-        "application/x-sh",
-    }
-)
-# The first bytes of programs and of pages a browser would render.
-REFUSED_PREFIXES = (b"MZ", b"\x7fELF", b"#!", b"<!doctype html", b"<html", b"<svg", b"<script")
+ACCEPTED_CONTENT = {
+    f".{extension}": frozenset(kinds.split())
+    for extensions, kinds in _ACCEPTED
+    for extension in extensions.split()
+}
+
+HEAD_BYTES = 8192  # enough for the library, and for telling text from the rest
+OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# Controls that plain text does not hold (tab, line ends, form feed, ESC for the colours
+# of a terminal log and the DOS end-of-file mark are fine).
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x19\x1c-\x1f\x7f-\x9f]")
+# Text a browser or a shell would run: markup (HTML, SVG, XML) or a script.
+_ACTIVE_TEXT = re.compile(r"\s*(<[a-z!?/]|#!)", re.IGNORECASE)
 
 
 def max_upload_bytes() -> int:
@@ -79,29 +91,56 @@ def max_upload_bytes() -> int:
 
 
 def _head(file) -> bytes:
+    """The first bytes of the upload, leaving its position where it was."""
     position = file.tell() if hasattr(file, "tell") else 0
     file.seek(0)
-    head = file.read(512)
+    head = file.read(HEAD_BYTES)
     file.seek(position)
-    return head.lstrip().lower()
+    return head
+
+
+def _is_plain_text(head: bytes) -> bool:
+    """Whether the head reads as text (UTF-8, UTF-16 with its mark, or Windows-1252), not markup."""
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encodings = ("utf-16",)
+    elif b"\0" in head:
+        return False
+    else:
+        encodings = ("utf-8-sig", "cp1252")
+    for encoding in encodings:
+        try:
+            # Not final: the head may end in the middle of a character.
+            text = codecs.getincrementaldecoder(encoding)().decode(head)
+        except UnicodeDecodeError:
+            continue
+        return not _CONTROL.search(text) and not _ACTIVE_TEXT.match(text)
+    return False
+
+
+def _holds(head: bytes, kinds: frozenset[str]) -> bool:
+    """Whether the head is the start of content of one of these kinds."""
+    if "text" in kinds:
+        return _is_plain_text(head)
+    if head.startswith(OLE2_SIGNATURE):
+        return "ole2" in kinds
+    return filetype.guess_extension(head) in kinds
 
 
 def check_upload(file) -> None:
-    """Refuse a file that is too large or of a kind we never accept, naming it."""
+    """Refuse a file that is too large, or not of a kind Help accepts by name and content."""
     name = PurePath(file.name or "").name
     if file.size > max_upload_bytes():
         raise UploadRefused(
             _("“%(name)s” is larger than %(limit)s MiB, the largest file Help accepts.")
             % {"name": name, "limit": settings.HELP_MAX_UPLOAD_MB}
         )
-    content_type = (getattr(file, "content_type", "") or "").split(";")[0].strip().lower()
-    if (
-        PurePath(name).suffix.lower() in REFUSED_EXTENSIONS
-        or content_type in REFUSED_CONTENT_TYPES
-        or _head(file).startswith(REFUSED_PREFIXES)
-    ):
+    kinds = ACCEPTED_CONTENT.get(PurePath(name).suffix.lower())
+    if not kinds or not _holds(_head(file), kinds):
         raise UploadRefused(
-            _("“%(name)s” is a kind of file Help does not accept (programs, web pages, SVG).")
+            _(
+                "“%(name)s” is a kind of file Help does not accept (it accepts images, PDF, "
+                "office documents, text, e-mails, archives, audio and video)."
+            )
             % {"name": name}
         )
 

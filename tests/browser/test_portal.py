@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from portal.models import ThemeQuestion
 from tests.browser.conftest import assert_accessible, log_in
-from tests.factories import LocationFactory, TeamFactory, ThemeFactory, UserFactory
+from tests.factories import LocationFactory, TeamFactory, ThemeFactory, UserFactory, png_bytes
 from tickets import services
 from tickets.models import RoutingRule, TeamMembership, Ticket
 
@@ -74,7 +74,7 @@ def test_a_requester_files_follows_refuses_then_accepts(page, university, tmp_pa
     page.get_by_role("button", name="Gras").click()
     page.keyboard.type("aucun message")
     screenshot = tmp_path / "capture.png"
-    screenshot.write_bytes(b"\x89PNG\r\n\x1a\n" + b"0" * 2048)
+    screenshot.write_bytes(png_bytes())
     page.locator("#id_files").set_input_files(str(screenshot))
     expect(page.locator(".file-list")).to_contain_text("capture.png")
     page.get_by_role("button", name="Envoyer").click()
@@ -145,13 +145,14 @@ def test_a_pasted_screenshot_becomes_a_file(page, university):
     page.get_by_label("Objet").fill("Message d'erreur")
     page.get_by_label(re.compile("Déclarer un incident")).check()
     page.get_by_label("Objet").evaluate(
-        """(input) => {
+        """(input, bytes) => {
             const transfer = new DataTransfer();
-            transfer.items.add(new File([new Uint8Array([137, 80, 78, 71])], "image.png",
+            transfer.items.add(new File([new Uint8Array(bytes)], "image.png",
                                         {type: "image/png"}));
             input.dispatchEvent(new ClipboardEvent("paste", {clipboardData: transfer,
                                                               bubbles: true}));
-        }"""
+        }""",
+        list(png_bytes()),
     )
     expect(page.locator(".file-list")).to_contain_text("copie-ecran")
     page.get_by_role("button", name="Envoyer").click()

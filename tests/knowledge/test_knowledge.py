@@ -6,7 +6,15 @@ from django.urls import reverse
 
 from knowledge import selectors, services
 from knowledge.models import Article, SolutionArticle
-from tests.factories import CategoryFactory, TeamFactory, UserFactory, make_technician, make_ticket
+from tests.factories import (
+    CategoryFactory,
+    TeamFactory,
+    UserFactory,
+    make_technician,
+    make_ticket,
+    pdf_bytes,
+    png_bytes,
+)
 from tickets import services as ticket_services
 
 PUBLIC, INTERNAL = Article.Visibility.PUBLIC, Article.Visibility.INTERNAL
@@ -69,7 +77,9 @@ class TestVisibility:
         html = client.get(reverse("knowledge:suggestions"), {"title": "vpn"}).content.decode()
         assert "Configurer le VPN" in html and "interne" not in html
         attachment = services.attachment_add(
-            article=internal, author=internal.author, file=SimpleUploadedFile("plan.pdf", b"%PDF")
+            article=internal,
+            author=internal.author,
+            file=SimpleUploadedFile("plan.pdf", pdf_bytes()),
         )
         url = reverse("knowledge:attachment", args=[internal.pk, attachment.pk])
         assert client.get(url).status_code == 404
@@ -102,7 +112,7 @@ class TestVisibility:
         attachment = services.attachment_add(
             article=articles["vpn"],
             author=articles["vpn"].author,
-            file=SimpleUploadedFile("guide.pdf", b"%PDF"),
+            file=SimpleUploadedFile("guide.pdf", pdf_bytes()),
         )
         client.force_login(requester)
         response = client.get(
@@ -302,7 +312,7 @@ def test_the_editor_saves_an_article_with_files(client, technician):
             "visibility": PUBLIC,
             "body": "Ouvrez les paramètres",
             "body_format": "",
-            "files": [SimpleUploadedFile("capture.png", b"\x89PNG")],
+            "files": [SimpleUploadedFile("capture.png", png_bytes())],
         },
     )
     assert response.status_code == 302

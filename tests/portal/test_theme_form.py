@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from portal.models import PendingUpload, ThemeQuestion
-from tests.factories import LocationFactory, TeamFactory, ThemeFactory, UserFactory
+from tests.factories import LocationFactory, TeamFactory, ThemeFactory, UserFactory, png_bytes
 from tickets.models import RoutingRule, Ticket
 
 Kind = ThemeQuestion.Kind
@@ -183,7 +183,7 @@ class TestFiles:
     def test_files_are_attached_to_the_ticket(self, logged, theme, office):
         data = valid_data(office)
         data["files"] = [
-            SimpleUploadedFile("capture.png", b"\x89PNG....", content_type="image/png"),
+            SimpleUploadedFile("capture.png", png_bytes(), content_type="image/png"),
             SimpleUploadedFile("notes.txt", b"notes", content_type="text/plain"),
         ]
         logged.post(url(theme), data)
@@ -198,7 +198,7 @@ class TestFiles:
         data["files"] = [
             SimpleUploadedFile("gros.zip", b"x" * (1024 * 1024 + 1)),
             SimpleUploadedFile("virus.exe", b"MZ...."),
-            SimpleUploadedFile("capture.png", b"\x89PNG....", content_type="image/png"),
+            SimpleUploadedFile("capture.png", png_bytes(), content_type="image/png"),
         ]
         response = logged.post(url(theme), data)
         html = response.content.decode()
@@ -216,7 +216,7 @@ class TestFiles:
         logged.post(url(theme), data)
         document = Ticket.objects.get().documents.get()
         assert document.original_name == "capture.png"
-        assert document.file.read() == b"\x89PNG...."
+        assert document.file.read() == png_bytes()
         assert not PendingUpload.objects.exists()
 
     def test_someone_elses_kept_file_cannot_be_claimed(self, logged, theme, office):

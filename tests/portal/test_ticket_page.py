@@ -8,7 +8,14 @@ from django.urls import reverse
 from django.utils import formats
 
 from knowledge import services as knowledge_services
-from tests.factories import ThemeFactory, UserFactory, make_technician, make_ticket
+from tests.factories import (
+    ThemeFactory,
+    UserFactory,
+    make_technician,
+    make_ticket,
+    pdf_bytes,
+    png_bytes,
+)
 from tickets import services
 from tickets.models import Ticket
 
@@ -130,7 +137,7 @@ def test_the_page_says_who_handles_it_and_what_the_status_means(logged, ticket, 
 def test_a_followup_with_a_file_is_added(logged, ticket, requester):
     response = logged.post(
         action("ticket-followup", ticket),
-        {"content": "Voici la capture", "files": SimpleUploadedFile("c.png", b"\x89PNG")},
+        {"content": "Voici la capture", "files": SimpleUploadedFile("c.png", png_bytes())},
     )
     assert response.status_code == 302
     followup = ticket.followups.get()
@@ -141,7 +148,7 @@ def test_a_followup_with_a_file_is_added(logged, ticket, requester):
 def test_a_file_alone_is_added_without_an_empty_message(logged, ticket):
     logged.post(
         action("ticket-followup", ticket),
-        {"content": "", "files": SimpleUploadedFile("c.png", b"\x89PNG")},
+        {"content": "", "files": SimpleUploadedFile("c.png", png_bytes())},
     )
     assert ticket.followups.count() == 0
     assert ticket.documents.get().original_name == "c.png"
@@ -253,7 +260,7 @@ def test_a_document_is_served_as_an_attachment(logged, ticket, requester):
     document = services.document_add(
         ticket=ticket,
         author=requester,
-        file=SimpleUploadedFile("rapport final.pdf", b"%PDF-1.4", content_type="application/pdf"),
+        file=SimpleUploadedFile("rapport final.pdf", pdf_bytes(), content_type="application/pdf"),
     )
     response = logged.get(reverse("portal:document", args=[ticket.pk, document.pk]))
     assert response.status_code == 200
@@ -261,7 +268,7 @@ def test_a_document_is_served_as_an_attachment(logged, ticket, requester):
     assert "rapport" in response["Content-Disposition"]
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Content-Type"] == "application/octet-stream"
-    assert b"".join(response.streaming_content) == b"%PDF-1.4"
+    assert b"".join(response.streaming_content) == pdf_bytes()
 
 
 def test_a_file_alone_from_the_requester_resumes_a_pending_ticket(logged, ticket, technician):
@@ -269,7 +276,7 @@ def test_a_file_alone_from_the_requester_resumes_a_pending_ticket(logged, ticket
     services.ticket_set_status(ticket=ticket, actor=technician, status=Status.PENDING)
     logged.post(
         action("ticket-followup", ticket),
-        {"content": "", "files": SimpleUploadedFile("facture.pdf", b"%PDF")},
+        {"content": "", "files": SimpleUploadedFile("facture.pdf", pdf_bytes())},
     )
     ticket.refresh_from_db()
     assert ticket.status == Status.ASSIGNED
