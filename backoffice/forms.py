@@ -2,10 +2,11 @@
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.http import QueryDict
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import Form, MultipleFileField, PersonField, PickerInput
+from core.forms import Form, IdsField, MultipleFileField, PageForm, PersonField, PickerInput
 from tickets import workflow
 from tickets.models import Category, Location, Priority, Task, Team, Ticket
 
@@ -76,6 +77,25 @@ class QueueFilterForm(Form):
         choices=[(key, label) for key, (_column, label) in SORTS.items()],
         required=False,
     )
+
+    def query(self) -> QueryDict:
+        """The filters as the page sent them, the valid ones only: to remember, to page on."""
+        valid = self.values()
+        query = QueryDict(mutable=True)
+        for name in self.fields:
+            if name in valid:
+                query.setlist(name, self.data.getlist(name))
+        return query
+
+
+class QueuePageForm(PageForm):
+    reset = forms.BooleanField(required=False)
+
+
+class SelectionForm(Form):
+    """The rows ticked in a queue; a forged number is dropped."""
+
+    tickets = IdsField(required=False)
 
 
 class BulkActionForm(Form):

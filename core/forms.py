@@ -4,6 +4,7 @@ from django import forms
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
+from .ids import parse_id
 from .people import find_person
 
 
@@ -85,3 +86,42 @@ class MultipleFileField(forms.FileField):
 
     def clean(self, data, initial=None):
         return data
+
+
+class IdField(forms.CharField):
+    """A row number typed or sent back by a link ("42", "#42"); anything else is None."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 20)
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        return parse_id(super().clean(value))
+
+
+class IdsField(forms.Field):
+    """Row numbers sent back by the page (kept files, selected rows); others are dropped."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value) -> list[int]:
+        values = value if isinstance(value, list | tuple) else [value]
+        return [pk for pk in map(parse_id, values) if pk is not None]
+
+
+class LookupForm(Form):
+    """What a picker or a search box sends as one types; bad input counts as nothing typed."""
+
+    q = forms.CharField(required=False, max_length=200)
+
+    def text(self) -> str:
+        return self.values().get("q", "")
+
+
+class PageForm(Form):
+    """A page number of a list, as the links send it; a forged one gives the first page."""
+
+    page = forms.IntegerField(required=False, min_value=1, max_value=10_000)
+
+    def number(self) -> int:
+        return self.values().get("page", 1)

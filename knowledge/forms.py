@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import Form, MultipleFileField
+from core.forms import Form, IdField, MultipleFileField
 from core.html import clean_html, rich_text
 from tickets.models import Category
 
@@ -41,3 +41,19 @@ class SearchForm(Form):
     category = forms.ModelChoiceField(
         label=_("Category"), queryset=Category.objects.filter(is_active=True), required=False
     )
+
+
+class DraftForm(Form):
+    """A new article may start from a ticket's solution: "?solution=<its number>"."""
+
+    solution = IdField(required=False)
+
+
+class VoteForm(Form):
+    helpful = forms.ChoiceField(choices=[("yes", "yes"), ("no", "no")], required=False)
+
+
+class SuggestionsForm(Form):
+    """The subject a requester is typing, to suggest FAQ articles."""
+
+    title = forms.CharField(required=False, max_length=255)

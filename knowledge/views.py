@@ -11,12 +11,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.errors import DomainError
 from core.files import attachment_response
-from core.ids import parse_id
+from core.forms import LookupForm
 from tickets import permissions as ticket_permissions
 from tickets.models import Solution
 
 from . import permissions, selectors, services
-from .forms import ArticleForm, SearchForm
+from .forms import ArticleForm, DraftForm, SearchForm, SuggestionsForm, VoteForm
 from .models import Article, Revision
 
 LIST_SIZE = 50
@@ -70,7 +70,7 @@ def article_list(request):
 def _editor(request, article=None):
     _writer(request)
     initial = {}
-    solution_id = parse_id(request.GET.get("solution", ""))
+    solution_id = DraftForm(request.GET).values().get("solution")
     if article is None and solution_id:
         solution = get_object_or_404(Solution.objects.select_related("ticket"), pk=solution_id)
         if not ticket_permissions.can_work_ticket(request.user, solution.ticket):
@@ -89,7 +89,7 @@ def _editor(request, article=None):
             saved = services.article_save(
                 article=article,
                 author=request.user,
-                files=request.FILES.getlist("files"),
+                files=data["files"] or [],
                 **{field: data[field] for field in services.FIELDS},
             )
         except (DomainError, PermissionDenied) as refusal:
@@ -140,7 +140,7 @@ def revision_restore(request, pk, revision_pk):
 def picker(request):
     """Suggestions for the "link an article" box of a solution."""
     _writer(request)
-    found = selectors.search(Article.objects.all(), request.GET.get("q", ""))[:10]
+    found = selectors.search(Article.objects.all(), LookupForm(request.GET).text())[:10]
     options = [f"{article.title} (#{article.pk})" for article in found]
     return render(request, "portal/options.html", {"options": options})
 
@@ -171,7 +171,8 @@ def faq_vote(request, pk):
     article = _readable(request, pk, public_only=True)
     votes = request.session.get("faq_votes", [])
     if pk not in votes:  # one answer per person and article
-        services.article_voted(article=article, helpful=request.POST.get("helpful") == "yes")
+        helpful = VoteForm(request.POST).values().get("helpful") == "yes"
+        services.article_voted(article=article, helpful=helpful)
         request.session["faq_votes"] = [*votes, pk]
     messages.success(request, _("Thank you for your answer."))
     return redirect("knowledge:faq-article", pk=pk)
@@ -181,7 +182,7 @@ def faq_vote(request, pk):
 @require_GET
 def faq_suggestions(request):
     """Up to five FAQ articles for the subject a requester is typing (an htmx partial)."""
-    articles = selectors.suggestions(request.GET.get("title", ""))
+    articles = selectors.suggestions(SuggestionsForm(request.GET).values().get("title", ""))
     return render(request, "knowledge/_suggestions.html", {"articles": articles})
 
 

@@ -4,13 +4,23 @@ from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from core.forms import MultipleFileField, PersonField, places_picker
+from core.errors import DomainError
+from core.files import check_upload
+from core.forms import (
+    Form,
+    IdField,
+    IdsField,
+    MultipleFileField,
+    PageForm,
+    PersonField,
+    places_picker,
+)
 from core.html import clean_html, rich_text
 from notifications.models import REQUIRED_EVENTS, Event
 from tickets.models import Level, Ticket
 from tickets.selectors import find_place
 
-from .models import ThemeQuestion
+from .models import PendingUpload, ThemeQuestion
 
 
 def _question_field(question: ThemeQuestion) -> forms.Field:
@@ -19,7 +29,25 @@ def _question_field(question: ThemeQuestion) -> forms.Field:
     return question.kind_of_answer.field(question, **common)
 
 
-class TicketForm(forms.Form):
+class AttachmentsMixin:
+    """Files sent with a form: new ones checked one by one, and those kept from a former try."""
+
+    def uploads(self, owner) -> tuple[list, list[PendingUpload], list[str]]:
+        """The accepted new files, the kept ones still there, and errors naming the others."""
+        accepted, errors = [], []
+        for upload in self.files.getlist("files"):
+            try:
+                check_upload(upload)
+            except DomainError as error:
+                errors.append(str(error))
+            else:
+                accepted.append(upload)
+        ids = self.cleaned_data.get("pending", []) if hasattr(self, "cleaned_data") else []
+        kept = list(PendingUpload.objects.filter(owner=owner, pk__in=ids))
+        return accepted, kept, errors
+
+
+class TicketForm(AttachmentsMixin, forms.Form):
     """A theme's form: the brief's fields, then the theme's own questions."""
 
     FOR_ME, FOR_SOMEONE_ELSE = "me", "other"
@@ -93,6 +121,7 @@ class TicketForm(forms.Form):
         required=False,
         help_text=_("File(s) (50 MiB maximum each). You can also paste a screenshot."),
     )
+    pending = IdsField(required=False)
 
     def __init__(self, *args, user, questions, **kwargs):
         kwargs.setdefault("label_suffix", "")
@@ -169,6 +198,51 @@ class TicketForm(forms.Form):
             text = question.kind_of_answer.stored(value, self.fields[question.field_name])
             result.append({"question": question.pk, "label": question.label, "value": text})
         return result
+
+
+class FollowupForm(AttachmentsMixin, Form):
+    """A message from the requester's side, with files; the page writes its fields itself."""
+
+    content = forms.CharField(required=False, max_length=100_000)
+    content_format = forms.CharField(required=False, max_length=10)
+    files = MultipleFileField(required=False)
+    pending = IdsField(required=False)
+
+    def typed(self) -> tuple[str, str]:
+        """What was typed and its format, to show back after an error."""
+        return self.data.get("content", ""), self.data.get("content_format", "")
+
+    def clean_content(self):
+        return rich_text(self.cleaned_data["content"], self.data.get("content_format", ""))
+
+
+class RefusalForm(Form):
+    reason = forms.CharField(required=False, max_length=100_000)
+
+    def clean_reason(self):
+        return rich_text(self.cleaned_data["reason"], "text")
+
+
+class MyTicketsForm(PageForm):
+    """The filters of "Mes demandes d'assistance"; a forged value is dropped."""
+
+    STATES = [
+        ("all", _("All my requests")),
+        ("open", _("Open requests")),
+        ("closed", _("Closed requests")),
+    ]
+
+    q = forms.CharField(required=False, max_length=200)
+    state = forms.ChoiceField(choices=STATES, required=False)
+
+
+class FollowsForm(Form):
+    """A new request that follows a closed one: "?suite=<its number>"."""
+
+    suite = IdField(required=False)
+
+    def number(self) -> int | None:
+        return self.values().get("suite")
 
 
 OPTIONAL_EVENTS = [(event.value, event.label) for event in Event if event not in REQUIRED_EVENTS]

@@ -13,9 +13,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.services import profile_update
 from core.errors import DomainError
-from core.files import attachment_response, check_upload
-from core.html import rich_text
-from core.ids import parse_id
+from core.files import attachment_response
+from core.forms import LookupForm
 from core.people import person_label
 from notifications.models import REQUIRED_EVENTS, Event
 from tickets import permissions
@@ -30,8 +29,14 @@ from tickets.selectors import (
 )
 
 from . import services
-from .forms import ProfileForm, TicketForm
-from .models import PendingUpload
+from .forms import (
+    FollowsForm,
+    FollowupForm,
+    MyTicketsForm,
+    ProfileForm,
+    RefusalForm,
+    TicketForm,
+)
 
 PAGE_SIZE = 20
 SEARCH_LIMIT = 10
@@ -68,26 +73,6 @@ def _visible_ticket(request, pk: int) -> Ticket:
     return ticket
 
 
-def _split_uploads(request):
-    """Check each sent file: return the accepted ones, the kept ones, and errors naming the rest."""
-    accepted, errors = [], []
-    for upload in request.FILES.getlist("files"):
-        try:
-            check_upload(upload)
-        except DomainError as error:
-            errors.append(str(error))
-        else:
-            accepted.append(upload)
-    kept = list(
-        PendingUpload.objects.filter(owner=request.user, pk__in=_ids(request.POST, "pending"))
-    )
-    return accepted, kept, errors
-
-
-def _ids(data, name) -> list[int]:
-    return [pk for pk in map(parse_id, data.getlist(name)) if pk is not None]
-
-
 def _keep_for_later(request, accepted, kept):
     return kept + [services.pending_upload_create(owner=request.user, file=f) for f in accepted]
 
@@ -115,7 +100,7 @@ def theme_form(request, slug):
     if request.method == "POST":
         form = TicketForm(request.POST, request.FILES, **form_kwargs)
         valid = form.is_valid()
-        accepted, kept, file_errors = _split_uploads(request)
+        accepted, kept, file_errors = form.uploads(request.user)
         for error in file_errors:
             form.add_error("files", error)
         if valid and not file_errors:
@@ -144,7 +129,7 @@ def theme_form(request, slug):
 
 def _follow_up_of(request) -> dict:
     """Pre-fill a new request that follows a closed one ("?suite=<number>")."""
-    number = parse_id(request.GET.get("suite", ""))
+    number = FollowsForm(request.GET).number()
     if number is None:
         return {}
     previous = Ticket.objects.filter(pk=number).first()
@@ -174,14 +159,13 @@ def _my_tickets(user):
 @require_GET
 def my_tickets(request):
     tickets = _my_tickets(request.user).select_related("theme", "theme__parent")
-    state = request.GET.get("state", "all")
+    form = MyTicketsForm(request.GET)
+    filters = form.values()
+    state, query = filters.get("state", "all"), filters.get("q", "").strip()
     if state == "open":
         tickets = tickets.exclude(status=Ticket.Status.CLOSED)
     elif state == "closed":
         tickets = tickets.filter(status=Ticket.Status.CLOSED)
-    else:
-        state = "all"
-    query = request.GET.get("q", "").strip()
     if query:
         tickets = search_tickets(tickets, query, private_notes=False)
     closed_last = Case(
@@ -190,7 +174,7 @@ def my_tickets(request):
         output_field=IntegerField(),
     )
     tickets = tickets.order_by(closed_last, "-last_activity_at", "-pk")
-    page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(tickets, PAGE_SIZE).get_page(form.number())
     context = {"page": page, "query": query, "state": state}
     return render(request, "portal/my_tickets.html", context)
 
@@ -243,10 +227,13 @@ def ticket_detail(request, pk):
 @require_POST
 def ticket_followup(request, pk):
     ticket = _visible_ticket(request, pk)
-    accepted, kept, errors = _split_uploads(request)
-    typed, typed_format = request.POST.get("content", ""), request.POST.get("content_format", "")
-    content = rich_text(typed, typed_format)
-    if not errors:
+    form = FollowupForm(request.POST, request.FILES)
+    valid = form.is_valid()
+    accepted, kept, errors = form.uploads(request.user)
+    errors += [str(error) for field_errors in form.errors.values() for error in field_errors]
+    typed, typed_format = form.typed()
+    content = form.cleaned_data.get("content", "")
+    if valid and not errors:
         try:
             services.followup_submit(
                 ticket=ticket, author=request.user, content=content, files=accepted, pending=kept
@@ -290,10 +277,12 @@ def solution_accept(request, pk):
 @require_POST
 def solution_refuse(request, pk):
     ticket = _visible_ticket(request, pk)
-    typed = request.POST.get("reason", "")
+    form = RefusalForm(request.POST)
+    form.is_valid()
+    typed = form.data.get("reason", "")
     try:
         ticket_services.solution_refuse(
-            ticket=ticket, actor=request.user, reason=rich_text(typed, "text")
+            ticket=ticket, actor=request.user, reason=form.cleaned_data.get("reason", "")
         )
     except PermissionDenied:
         raise Http404 from None
@@ -322,7 +311,7 @@ def document_download(request, pk, document_pk):
 @require_GET
 def people(request):
     """Suggestions for a person picker: active users whose name or e-mail matches."""
-    query = request.GET.get("q", "").strip()
+    query = LookupForm(request.GET).text().strip()
     users = []
     if len(query) >= 2:
         users = get_user_model().objects.filter(is_active=True)
@@ -342,7 +331,7 @@ def people(request):
 @require_GET
 def places(request):
     """Suggestions for the location picker: places whose path matches every word."""
-    query = request.GET.get("q", "").strip()
+    query = LookupForm(request.GET).text().strip()
     locations = Location.objects.filter(is_active=True)
     for word in query.split()[:6]:
         locations = locations.filter(full_name__icontains=word)

@@ -13,11 +13,10 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from core.errors import DomainError
-from core.ids import parse_id
 from tickets import permissions, selectors, services
 from tickets.models import HELD, Ticket
 
-from ..forms import SORTS, BulkActionForm, QueueFilterForm
+from ..forms import SORTS, BulkActionForm, QueueFilterForm, QueuePageForm, SelectionForm
 from .access import back_office
 
 PAGE_SIZE = 50
@@ -61,17 +60,17 @@ def queue(request, queue="mine"):
     remembered = request.session.setdefault("queue_filters", {})
     if not request.GET and remembered.get(queue):
         return redirect(f"{request.path}?{remembered[queue]}")
-    query = request.GET.copy()
-    query.pop("page", None)
-    if "reset" in query:
+    navigation = QueuePageForm(request.GET)
+    if navigation.values().get("reset"):
         remembered.pop(queue, None)
         request.session.modified = True
         return redirect(request.path)
-    remembered[queue] = query.urlencode()
-    request.session.modified = True
-
     form, filters, tickets = _filtered(request, queue)
-    page = _page_number(request)
+    query = form.query()
+    if remembered.get(queue) != query.urlencode():
+        remembered[queue] = query.urlencode()
+        request.session.modified = True
+    page = navigation.number()
     rows, has_next = selectors.page_of_tickets(tickets, _ordering(queue, filters), page, PAGE_SIZE)
     context = {
         "queue": queue,
@@ -89,17 +88,12 @@ def queue(request, queue="mine"):
     return render(request, "backoffice/queue.html", context)
 
 
-def _page_number(request) -> int:
-    number = parse_id(request.GET.get("page", "1")) or 1
-    return max(1, min(number, 10_000))
-
-
 @back_office
 @require_POST
 def bulk_action(request, queue):
     queue = _queue_or_404(request, queue)
     visible = selectors.tickets_visible_to(request.user)
-    ids = [pk for pk in map(parse_id, request.POST.getlist("tickets")) if pk]
+    ids = SelectionForm(request.POST).values().get("tickets", [])
     tickets = list(visible.filter(pk__in=ids))
     form = BulkActionForm(request.POST, ticket_ids=[t.pk for t in tickets])
     back = reverse("backoffice:queue", args=[queue])

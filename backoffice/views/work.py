@@ -184,7 +184,7 @@ def add_followup(request, pk):
             author=request.user,
             content=data["content"],
             is_private=data["is_private"],
-            files=request.FILES.getlist("followup-files"),
+            files=data["files"] or [],
         )
 
     return _act(request, pk, "followup", do, _("The followup is added."))

@@ -261,7 +261,7 @@ class TestFiles:
             file.seek(0)
             real_check(file)
 
-        monkeypatch.setattr("portal.views.check_upload", spy)
+        monkeypatch.setattr("portal.forms.check_upload", spy)
         data = valid_data(office)
         data["files"] = [
             SimpleUploadedFile("video.mp4", b"0" * (3 * 1024 * 1024)),
