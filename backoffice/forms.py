@@ -192,16 +192,17 @@ class TransferForm(Form):
 
 class FollowupForm(Form):
     content = forms.CharField(label=_("Followup"), widget=forms.Textarea(attrs={"rows": 4}))
-    is_private = forms.BooleanField(
-        label=_("Private: only technicians see it"), required=False, initial=True
-    )
+    # Public by default, as in GLPI: the requester follows the work; a note is made private.
+    is_private = forms.BooleanField(label=_("Private: only technicians see it"), required=False)
     files = MultipleFileField(label=_("Files"), required=False)
 
 
 class TaskForm(Form):
     content = forms.CharField(label=_("Task"), widget=forms.Textarea(attrs={"rows": 3}))
     state = forms.ChoiceField(label=_("State"), choices=Task.State.choices, initial="todo")
-    is_private = forms.BooleanField(label=_("Private"), required=False, initial=True)
+    is_private = forms.BooleanField(
+        label=_("Private task: only technicians see it"), required=False
+    )
     duration_minutes = forms.IntegerField(
         label=_("Duration (minutes)"), min_value=0, max_value=10_000, initial=0
     )
@@ -223,7 +224,9 @@ class TaskForm(Form):
 
 class DocumentForm(Form):
     file = forms.FileField(label=_("Document"))
-    is_private = forms.BooleanField(label=_("Private"), required=False)
+    is_private = forms.BooleanField(
+        label=_("Private document: only technicians see it"), required=False
+    )
 
 
 class SolutionForm(Form):

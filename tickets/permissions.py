@@ -149,3 +149,15 @@ def can_use_back_office(user) -> bool:
     if is_technician(user):
         return True
     return user.is_active and Task.objects.filter(assigned_user=user).exists()
+
+
+def supervised_tickets_q(user) -> Q:
+    """The tickets a supervisor's dashboard counts: their teams', or every one for an admin."""
+    if is_admin(user):
+        return Q()
+    return Q(team__in=managed_team_ids(user))
+
+
+def may_search_private_notes(user, queue: str) -> bool:
+    """ "Tous" may hold tickets the user only filed or observes: no search in their notes."""
+    return queue != "all" or is_admin(user)

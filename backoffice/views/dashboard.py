@@ -16,9 +16,7 @@ def dashboard(request):
     user = request.user
     if not permissions.is_supervisor(user):
         raise Http404
-    tickets = Ticket.objects.all()
-    if not permissions.is_admin(user):
-        tickets = tickets.filter(team__in=permissions.managed_team_ids(user))
+    tickets = Ticket.objects.filter(permissions.supervised_tickets_q(user))
     figures = stats.dashboard(tickets)
     charts = {
         name: bar_chart(figures[name])

@@ -45,8 +45,7 @@ def _ordering(queue: str, filters: dict) -> list:
 def _filtered(request, queue):
     form = QueueFilterForm(request.GET)
     filters = form.values()
-    # "Tous" may hold tickets the user only filed or observes: no search in their notes.
-    private_notes = queue != "all" or permissions.is_admin(request.user)
+    private_notes = permissions.may_search_private_notes(request.user, queue)
     tickets = selectors.filter_tickets(
         selectors.queue_tickets(request.user, queue), filters, private_notes=private_notes
     )

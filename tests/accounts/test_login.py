@@ -1,6 +1,6 @@
 from django.urls import reverse
 
-from tests.factories import UserFactory
+from tests.factories import UserFactory, make_technician
 
 
 def test_a_local_account_logs_in_and_lands_on_the_portal(client, db):
@@ -10,6 +10,24 @@ def test_a_local_account_logs_in_and_lands_on_the_portal(client, db):
     )
     assert response.status_code == 302
     assert response["Location"] == reverse("portal:home")
+
+
+def test_a_technician_lands_on_their_tickets(client, team):
+    make_technician(team, username="karim", password="secret-pass-123")
+    response = client.post(
+        reverse("account_login"), {"login": "karim", "password": "secret-pass-123"}
+    )
+    assert response["Location"] == reverse("backoffice:home")
+
+
+def test_a_next_page_wins_over_the_landing_page(client, team):
+    make_technician(team, username="karim", password="secret-pass-123")
+    wanted = reverse("knowledge:faq")
+    response = client.post(
+        reverse("account_login") + f"?next={wanted}",
+        {"login": "karim", "password": "secret-pass-123"},
+    )
+    assert response["Location"] == wanted
 
 
 def test_self_signup_is_closed_by_default(client, db):

@@ -1,5 +1,6 @@
 import csv
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -300,6 +301,15 @@ class TestWorkPage:
         assert privacy == {"Interne": True, "Bonjour": False}
         assert ticket.tasks.get().duration_minutes == 15
         assert ticket.documents.get().is_private
+
+    def test_followups_tasks_and_documents_are_public_unless_made_private(
+        self, tech_client, ticket
+    ):
+        html = tech_client.get(self.url("ticket", ticket)).content.decode()
+        for form in ("followup", "task", "document"):
+            box = re.search(rf'<input[^>]*name="{form}-is_private"[^>]*>', html).group(0)
+            assert "checked" not in box, form
+        assert "Privé\u00a0: seuls les techniciens le voient" in html  # the choice in plain words
 
     def test_fields_update_writes_history_and_priority(self, tech_client, ticket):
         response = tech_client.post(

@@ -78,6 +78,7 @@ def test_a_technician_works_a_ticket_with_an_expert(page, helpdesk):
     expert_box.fill("nadia")
     expect(page.locator("#people-options option")).to_have_count(1)
     expert_box.fill("Nadia Laurent <nadia@univ.example>")
+    page.get_by_label("Tâche privée : seuls les techniciens la voient").check()
     page.get_by_role("button", name="Ajouter la tâche").click()
     expect(page.locator(".timeline")).to_contain_text("Vérifier le droit SIFAC")
     assert page.evaluate("window.stillThisPage") is True  # htmx swapped the work area
