@@ -50,6 +50,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "accounts.middleware.SessionIdleTimeoutMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -177,8 +178,8 @@ if env_str("SAML_IDP_ENTITY_ID"):
     }
 # Which provider attribute fills which field; see accounts/sso.py for the defaults.
 SSO_ATTRIBUTE_MAP = env_json("SSO_ATTRIBUTE_MAP", {})
+# An idle timeout: accounts.middleware.SessionIdleTimeoutMiddleware moves the expiry ahead.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 120) * 60
-SESSION_SAVE_EVERY_REQUEST = True  # the age above counts from the last request: an idle timeout
 
 # Internationalisation: French first, English second.
 LANGUAGE_CODE = "fr"
