@@ -276,6 +276,8 @@ CSRF_COOKIE_NAME = env_str("CSRF_COOKIE_NAME", "help_csrftoken")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 CSP_FORM_ACTION_EXTRA = env_list("CSP_FORM_ACTION_EXTRA")
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 if env_bool("BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     # Rate limits count per client, not per proxy: trust the proxies' X-Forwarded-For.
