@@ -3,7 +3,8 @@ import time
 from django.conf import settings
 from django.utils import translation
 
-SESSION_REFRESHED = "_refreshed_at"  # when the session's expiry was last moved ahead
+from .sessions import SAVED_AT
+
 REFRESH_SECONDS = 5 * 60
 
 
@@ -21,13 +22,10 @@ class SessionIdleTimeoutMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         session = request.session
-        refreshed = session.get(SESSION_REFRESHED, 0)  # loads it: an unknown key leaves it empty
-        if session.is_empty():
-            return response  # a visitor without a session gets none
-        now = int(time.time())
+        saved_at = session.get(SAVED_AT, 0)  # loads it: an unknown key leaves it empty
         every = min(REFRESH_SECONDS, settings.SESSION_COOKIE_AGE // 2)
-        if session.modified or now - refreshed >= every:
-            session[SESSION_REFRESHED] = now  # SessionMiddleware saves it, with a new expiry
+        if not session.is_empty() and time.time() - saved_at >= every:
+            session.modified = True  # SessionMiddleware saves it, with a new expiry
         return response
 
 

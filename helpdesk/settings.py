@@ -179,6 +179,7 @@ if env_str("SAML_IDP_ENTITY_ID"):
 # Which provider attribute fills which field; see accounts/sso.py for the defaults.
 SSO_ATTRIBUTE_MAP = env_json("SSO_ATTRIBUTE_MAP", {})
 # An idle timeout: accounts.middleware.SessionIdleTimeoutMiddleware moves the expiry ahead.
+SESSION_ENGINE = "accounts.sessions"
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 120) * 60
 
 # Internationalisation: French first, English second.

@@ -7,7 +7,8 @@ from django.contrib.sessions.models import Session
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.middleware import REFRESH_SECONDS, SESSION_REFRESHED
+from accounts.middleware import REFRESH_SECONDS
+from accounts.sessions import SAVED_AT
 from tests.factories import UserFactory
 
 LOGIN = reverse("account_login")
@@ -80,13 +81,21 @@ def test_a_request_soon_after_the_last_writes_nothing(client, user):
 
 def test_a_request_minutes_later_moves_the_expiry_ahead(client, user):
     log_in(client)
-    session = client.session
-    session[SESSION_REFRESHED] -= REFRESH_SECONDS + 1
-    session.save()
+    store = client.session
+    data = store.load()
+    data[SAVED_AT] -= REFRESH_SECONDS + 1  # as if the last save were minutes ago
+    Session.objects.filter(pk=store.session_key).update(session_data=store.encode(data))
     before = _expiry(client)
     assert client.get(reverse("portal:home")).status_code == 200
     assert _expiry(client) > before
-    assert client.session[SESSION_REFRESHED] > session[SESSION_REFRESHED]
+    assert client.session[SAVED_AT] > data[SAVED_AT]
+
+
+def test_a_session_made_outside_a_request_counts_from_then(client, user):
+    client.force_login(user)  # saved by the session store, not through the middleware
+    before = _expiry(client)
+    assert client.get(reverse("portal:home")).status_code == 200
+    assert _expiry(client) == before
 
 
 def test_an_idle_session_ends(client, user):
