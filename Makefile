@@ -6,6 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 # Local runs get a throw-away key; production sets SECRET_KEY itself.
 RUN_ENV := DEBUG=$${DEBUG:-true}
 TEST_ENV := SECRET_KEY=$${SECRET_KEY:-test-only-not-secret}
+PORT ?= 8000
 
 .PHONY: install run test lint format messages bench clean
 
@@ -25,7 +26,7 @@ install: $(STAMP)
 run: install
 	$(RUN_ENV) $(BIN)/python manage.py migrate --no-input
 	$(RUN_ENV) $(BIN)/python manage.py load_demo_data
-	$(RUN_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+	$(RUN_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: install node_modules/.installed
 	$(TEST_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -52,6 +52,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "accounts.middleware.SessionIdleTimeoutMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -91,6 +92,14 @@ DATABASES = {
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Several people at once: readers never wait for a writer (WAL), a writer takes the
+    # lock when its transaction starts (IMMEDIATE) and waits its turn instead of failing.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -171,8 +180,9 @@ if env_str("SAML_IDP_ENTITY_ID"):
     }
 # Which provider attribute fills which field; see accounts/sso.py for the defaults.
 SSO_ATTRIBUTE_MAP = env_json("SSO_ATTRIBUTE_MAP", {})
+# An idle timeout: accounts.middleware.SessionIdleTimeoutMiddleware moves the expiry ahead.
+SESSION_ENGINE = "accounts.sessions"
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 120) * 60
-SESSION_SAVE_EVERY_REQUEST = True  # the age above counts from the last request: an idle timeout
 
 # Internationalisation: French first, English second.
 LANGUAGE_CODE = "fr"
@@ -269,6 +279,8 @@ CSRF_COOKIE_NAME = env_str("CSRF_COOKIE_NAME", "help_csrftoken")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 CSP_FORM_ACTION_EXTRA = env_list("CSP_FORM_ACTION_EXTRA")
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 if env_bool("BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     # Rate limits count per client, not per proxy: trust the proxies' X-Forwarded-For.

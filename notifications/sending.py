@@ -17,7 +17,7 @@ from tickets.selectors import auto_close_date
 from .models import Notification
 
 logger = logging.getLogger(__name__)
-MAX_ATTEMPTS = 40  # about two days with the backoff below: a weekend outage loses nothing
+MAX_ATTEMPTS = 40  # about a day and a half with the backoff below (the README says so)
 LEASE = timedelta(minutes=10)  # a worker that died mid-send gives its rows back after this
 
 

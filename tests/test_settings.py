@@ -1,5 +1,6 @@
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
@@ -59,3 +60,32 @@ def test_a_local_debug_site_needs_no_variable_and_runs_tasks_eagerly():
 def test_a_broker_turns_eager_tasks_off():
     result = _load_settings(SECRET_KEY="x", REDIS_URL="redis://127.0.0.1:6379/0")
     assert result.stdout.split() == ["False", "False"]
+
+
+PRODUCTION = {
+    "SECRET_KEY": "a-long-production-key-made-of-many-different-characters-0123456789",
+    "ALLOWED_HOSTS": "help.univ.example",
+    "CSRF_TRUSTED_ORIGINS": "https://help.univ.example",
+    "SITE_URL": "https://help.univ.example",
+    "DATABASE_URL": "postgres://help:secret@db.univ.example:5432/help",
+    "REDIS_URL": "redis://redis.univ.example:6379/0",
+    "EMAIL_HOST": "smtp.univ.example",
+    "BEHIND_PROXY": "true",
+    "SECURE_SSL_REDIRECT": "true",
+    "SECURE_HSTS_SECONDS": "31536000",
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS": "true",
+    "SECURE_HSTS_PRELOAD": "true",
+}
+
+
+def test_a_production_set_of_variables_passes_the_deployment_checks():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        env={"PATH": "/usr/bin:/bin", **PRODUCTION},
+        cwd=Path(__file__).resolve().parent.parent,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert "System check identified no issues" in result.stdout, result.stderr
+    assert result.returncode == 0

@@ -421,7 +421,7 @@ def test_the_ticket_page_query_count_does_not_grow_with_the_timeline(
     assert len(queries) == TICKET_PAGE_QUERIES, [q["sql"] for q in queries]
 
 
-TICKET_PAGE_QUERIES = 19  # with the session saved again (idle timeout)
+TICKET_PAGE_QUERIES = 16  # the session, saved at login, is not written again
 
 
 class TestDashboard:

@@ -1,12 +1,14 @@
 """The outbox under faults: SMTP down, a rolled-back change, a task delivered twice."""
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.db import transaction
 from django.utils import timezone
 
 from notifications.models import Notification
+from notifications.sending import MAX_ATTEMPTS, _backoff
 from notifications.tasks import relay_outbox, send_notifications
 from tests.factories import TeamFactory, UserFactory, make_ticket
 from tickets.models import Ticket
@@ -51,7 +53,15 @@ def test_a_message_that_keeps_failing_is_given_up(requester, smtp_settings):
         relay_outbox.apply()
     notification.refresh_from_db()
     assert notification.state == Notification.State.FAILED
-    assert notification.attempts == 40
+    assert notification.attempts == MAX_ATTEMPTS
+
+
+def test_the_readme_gives_the_real_number_of_attempts_and_how_long_they_last():
+    readme = " ".join((Path(__file__).resolve().parents[2] / "README.md").read_text().split())
+    assert f"gives up after {MAX_ATTEMPTS} attempts (about a day and a half)" in readme
+    # The waits between the first attempt and the last one.
+    waited = sum((_backoff(n) for n in range(1, MAX_ATTEMPTS)), timedelta())
+    assert timedelta(hours=30) <= waited <= timedelta(hours=42)
 
 
 def test_a_rolled_back_change_sends_nothing(requester, smtp_settings, sink):

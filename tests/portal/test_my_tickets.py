@@ -105,9 +105,9 @@ def test_the_query_count_does_not_grow_with_the_tickets(logged, requester, count
     assert len(queries) == EXPECTED_QUERIES, [q["sql"] for q in queries]
 
 
-# Session, user, the menu's two checks (teams, tasks), count and rows, then the session
-# saved again (three statements: it slides the idle timeout).
-EXPECTED_QUERIES = 9
+# Session, user, the menu's two checks (teams, tasks), count and rows; the session, saved
+# at login, is not written again.
+EXPECTED_QUERIES = 6
 
 
 def test_it_needs_a_login(client, db):

@@ -2,8 +2,11 @@ from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core import mail
 from django.core.management import call_command
 
+from notifications.models import Notification
+from tickets.management.commands.load_demo_data import USERS
 from tickets.models import HelpdeskSettings, RoutingRule, Team, Theme, Ticket
 
 SEED_THEMES = [
@@ -61,3 +64,24 @@ def test_running_it_again_adds_nothing(loaded):
     counts = (Theme.objects.count(), Team.objects.count(), Ticket.objects.count())
     call_command("load_demo_data", stdout=StringIO())
     assert (Theme.objects.count(), Team.objects.count(), Ticket.objects.count()) == counts
+
+
+@pytest.mark.django_db(transaction=True)  # the e-mails would go out once it commits
+def test_it_sends_no_mail_and_prints_the_logins_last(settings, capsys):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    call_command("load_demo_data")  # its output and the console's e-mails share stdout
+    out = capsys.readouterr().out
+    assert "Subject:" not in out
+    lines = out.splitlines()
+    logins = len(USERS) + 2  # the heading, one line per user, the admin
+    assert lines[-logins].startswith("Demo data ready. Logins")
+    assert [line.split()[0] for line in lines[-logins + 1 :]] == [u[0] for u in USERS] + ["admin"]
+    assert Notification.objects.exists()
+    assert not Notification.objects.exclude(state=Notification.State.FAILED).exists()
+
+
+def test_no_mail_reaches_the_mailbox(db, settings, django_capture_on_commit_callbacks):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("load_demo_data", stdout=StringIO())
+    assert mail.outbox == []

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from knowledge.demo import load_articles
+from notifications.models import Notification
 from tickets import services
 from tickets.models import (
     Category,
@@ -138,8 +139,12 @@ USERS = [
 class Command(BaseCommand):
     help = "Load the demo university: themes, places, teams, routing rules, users and tickets."
 
-    @transaction.atomic
     def handle(self, *args, **options):
+        self._load()
+        self._print_logins()  # last, once committed: nothing else scrolls them away
+
+    @transaction.atomic
+    def _load(self):
         categories = self._categories()
         locations = self._locations()
         themes = self._themes(categories)
@@ -152,8 +157,15 @@ class Command(BaseCommand):
             settings.save()
         if not Ticket.objects.exists():
             self._tickets(themes, locations, teams, users)
+            self._hold_mail()
         load_articles(users["tech.proximite"])
-        self._print_logins()
+
+    def _hold_mail(self):
+        """Send none of the e-mails the demo tickets caused; they stay in the outbox."""
+        # There were no tickets before, so every message waiting is the demo's.
+        Notification.objects.filter(state=Notification.State.PENDING).update(
+            state=Notification.State.FAILED, last_error="Demo data: not sent."
+        )
 
     def _path(self, model, path, **extra):
         parent = None

@@ -1,0 +1,14 @@
+"""Sessions in the database that remember when they were last saved (SESSION_ENGINE)."""
+
+import time
+
+from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
+
+SAVED_AT = "_saved_at"  # each save moves the session's expiry SESSION_COOKIE_AGE ahead
+
+
+class SessionStore(DatabaseSessionStore):
+    def save(self, must_create=False):
+        # A session being created is not loaded first: its key is not in the table yet.
+        self._get_session(no_load=must_create)[SAVED_AT] = int(time.time())
+        super().save(must_create=must_create)
