@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "notifications",
     "portal",
     "backoffice",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -5,8 +5,8 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.management import call_command
 
+from demo.management.commands.load_demo_data import USERS
 from notifications.models import Notification
-from tickets.management.commands.load_demo_data import USERS
 from tickets.models import HelpdeskSettings, RoutingRule, Team, Theme, Ticket
 
 SEED_THEMES = [

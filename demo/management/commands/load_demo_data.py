@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from knowledge.demo import load_articles
+from demo.articles import load_articles
 from notifications.models import Notification
 from tickets import services
 from tickets.models import (

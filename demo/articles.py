@@ -1,6 +1,6 @@
 """A dozen articles for the demo site, in French, as a university's IT team would write."""
 
-from .models import Article
+from knowledge.models import Article
 
 PUBLIC, INTERNAL = Article.Visibility.PUBLIC, Article.Visibility.INTERNAL
 
