@@ -59,3 +59,19 @@ def test_a_local_debug_site_needs_no_variable_and_runs_tasks_eagerly():
 def test_a_broker_turns_eager_tasks_off():
     result = _load_settings(SECRET_KEY="x", REDIS_URL="redis://127.0.0.1:6379/0")
     assert result.stdout.split() == ["False", "False"]
+
+
+def test_the_identity_providers_origins_are_allowed_as_form_targets():
+    code = "import helpdesk.settings as s; print(*s.CSP_FORM_ACTION_EXTRA)"
+    environ = {
+        "PATH": "/usr/bin:/bin",
+        "SECRET_KEY": "x",
+        "CSP_FORM_ACTION_EXTRA": "https://cas.univ.example",
+        "OIDC_SERVER_URL": "https://idp.univ.example/realms/staff",
+        "OIDC_CLIENT_ID": "help",
+        "OIDC_CLIENT_SECRET": "s",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=environ, capture_output=True, text=True, check=False
+    )
+    assert result.stdout.split() == ["https://cas.univ.example", "https://idp.univ.example"]
