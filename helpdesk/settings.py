@@ -78,6 +78,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "tickets.context_processors.back_office",
+                "portal.context_processors.accessibility",
             ],
         },
     },

@@ -18,6 +18,7 @@ urlpatterns = [
         views.document_download,
         name="document",
     ),
+    path("accessibilite/", views.accessibility, name="accessibility"),
     path("recherche/personnes/", views.people, name="people"),
     path("recherche/lieux/", views.places, name="places"),
 ]

@@ -30,7 +30,7 @@ from tickets.views.access import attachment
 
 from . import services
 from .forms import TicketForm
-from .models import PendingUpload
+from .models import AccessibilityStatement, PendingUpload
 
 PAGE_SIZE = 20
 SEARCH_LIMIT = 10
@@ -345,3 +345,10 @@ def places(request):
         locations = locations.filter(full_name__icontains=word)
     options = list(locations.order_by("full_name").values_list("full_name", flat=True)[:50])
     return render(request, "portal/options.html", {"options": options})
+
+
+@require_GET
+def accessibility(request):
+    """The accessibility statement, open to everyone, logged in or not."""
+    statement = AccessibilityStatement.load()
+    return render(request, "portal/accessibility.html", {"statement": statement})

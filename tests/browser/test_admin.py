@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from portal.models import ThemeQuestion
+from portal.models import AccessibilityStatement, ThemeQuestion
 from tests.browser.conftest import assert_accessible, log_in
 from tests.factories import LocationFactory, TeamFactory, ThemeFactory, UserFactory
 from tickets.models import HelpdeskSettings, RoutingRule, TeamMembership
@@ -31,7 +31,14 @@ def configured(transactional_db):
     )
     rule = RoutingRule.objects.create(name="Messagerie", theme=theme, team=team)
     settings_row = HelpdeskSettings.load()
-    return {"team": team, "theme": theme, "rule": rule, "settings": settings_row}
+    statement = AccessibilityStatement.load()
+    return {
+        "team": team,
+        "theme": theme,
+        "rule": rule,
+        "settings": settings_row,
+        "statement": statement,
+    }
 
 
 def test_an_admin_works_every_configuration_page_without_breaching_the_policy(page, configured):
@@ -47,6 +54,7 @@ def test_an_admin_works_every_configuration_page_without_breaching_the_policy(pa
         "/admin/tickets/helpdesksettings/",
         f"/admin/tickets/helpdesksettings/{configured['settings'].pk}/change/",
         "/admin/tickets/location/",
+        f"/admin/portal/accessibilitystatement/{configured['statement'].pk}/change/",
     ]
     for url in pages:
         page.goto(url)

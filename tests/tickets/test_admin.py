@@ -17,6 +17,7 @@ MODELS = [
     "tickets_ticket",
     "accounts_user",
     "django_celery_beat_periodictask",
+    "portal_accessibilitystatement",
 ]
 
 
