@@ -5,6 +5,7 @@ local site: SQLite, tasks run eagerly, e-mail on the console, files on local dis
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -81,6 +82,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "backoffice.context_processors.back_office",
+                "portal.context_processors.accessibility",
             ],
         },
     },
@@ -278,7 +280,13 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_NAME = env_str("SESSION_COOKIE_NAME", "help_sessionid")
 CSRF_COOKIE_NAME = env_str("CSRF_COOKIE_NAME", "help_csrftoken")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
-CSP_FORM_ACTION_EXTRA = env_list("CSP_FORM_ACTION_EXTRA")
+# Logging in or out through the identity provider posts to us, then redirects there: its
+# origin must be a form target. Those of the providers set here are added; list others.
+CSP_FORM_ACTION_EXTRA = env_list("CSP_FORM_ACTION_EXTRA") + [
+    "{0.scheme}://{0.netloc}".format(urlsplit(url))
+    for url in (env_str("OIDC_SERVER_URL"), env_str("SAML_IDP_METADATA_URL"))
+    if url
+]
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)

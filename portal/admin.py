@@ -3,7 +3,7 @@ from django.contrib import admin
 from tickets.admin import ThemeAdmin
 from tickets.models import Theme
 
-from .models import ThemeQuestion
+from .models import AccessibilityStatement, ThemeQuestion
 
 
 class ThemeQuestionInline(admin.StackedInline):
@@ -31,3 +31,12 @@ admin.site.unregister(Theme)
 @admin.register(Theme)
 class ThemeWithQuestionsAdmin(ThemeAdmin):
     inlines = [ThemeQuestionInline]
+
+
+@admin.register(AccessibilityStatement)
+class AccessibilityStatementAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return not AccessibilityStatement.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False

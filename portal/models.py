@@ -1,6 +1,8 @@
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.files import StoredFile
@@ -95,3 +97,115 @@ class PendingUpload(StoredFile):
 
     def storage_folder(self) -> str:
         return "pending"
+
+
+CONFORMITY_CACHE_KEY = "accessibility-conformity"
+
+
+class AccessibilityStatement(models.Model):
+    """The accessibility statement (RGAA 4.1 model) an admin edits; there is a single row."""
+
+    class Conformity(models.TextChoices):
+        FULL = "full", _("fully compliant")
+        PARTIAL = "partial", _("partially compliant")
+        NONE = "none", _("not compliant")
+
+    # The defaults are the statement's French text: content, edited in admin, not UI.
+    conformity = models.CharField(
+        _("conformity state"), max_length=10, choices=Conformity, default=Conformity.PARTIAL
+    )
+    commitment = models.TextField(
+        _("commitment"),
+        default=(
+            "L'université s'engage à rendre ses sites internet, intranet, extranet et ses "
+            "progiciels accessibles, conformément à l'article 47 de la loi n° 2005-102 du "
+            "11 février 2005.\n\nCette déclaration d'accessibilité s'applique à Help, la "
+            "plateforme d'assistance informatique de l'université."
+        ),
+    )
+    method = models.TextField(
+        _("how it was checked"),
+        default=(
+            "La conformité a été évaluée par l'équipe qui développe Help, au regard du "
+            "référentiel général d'amélioration de l'accessibilité (RGAA) version 4.1.\n\n"
+            "À chaque évolution, les tests automatisés ouvrent chaque page du portail, de "
+            "l'espace des intervenants, de la connexion et de l'administration dans le "
+            "navigateur Chromium et la vérifient avec l'outil axe-core (critères WCAG 2.1 "
+            "niveaux A et AA) ; un parcours complet au clavier seul (dépôt d'une demande, "
+            "suivi, acceptation de la solution) est également vérifié.\n\n"
+            "Aucun audit complet par un organisme indépendant n'a encore été réalisé."
+        ),
+    )
+    non_conformities = models.TextField(
+        _("known non-conformities"),
+        blank=True,
+        help_text=_("One per line."),
+        default=(
+            "La barre d'outils de l'éditeur de texte enrichi ne se parcourt pas avec les "
+            "flèches du clavier et ses boutons n'indiquent pas leur état enfoncé "
+            "(aria-pressed).\n"
+            "Dans les formulaires des thèmes, le choix « pour une autre personne » et les "
+            "questions conditionnelles ne s'affichent qu'avec JavaScript.\n"
+            "Administration : les champs à autocomplétion de Django (select2) n'ont pas de "
+            "nom accessible tant qu'ils sont vides, et la zone de recherche d'un choix "
+            "multiple n'a pas d'étiquette (critères RGAA 11.1 et 11.2)."
+        ),
+    )
+    statement_date = models.DateField(_("date of the statement"), default=timezone.localdate)
+    contact = models.TextField(
+        _("feedback and contact"),
+        default=(
+            "Si vous n'arrivez pas à accéder à un contenu ou à un service, vous pouvez "
+            "contacter le référent accessibilité numérique de l'université pour être "
+            "orienté vers une alternative accessible ou obtenir le contenu sous une autre "
+            "forme : accessibilite@univ.example"
+        ),
+    )
+    recourse = models.TextField(
+        _("recourse"),
+        default=(
+            "Cette procédure est à utiliser dans le cas suivant : vous avez signalé au "
+            "responsable du site un défaut d'accessibilité qui vous empêche d'accéder à un "
+            "contenu ou à un des services et vous n'avez pas obtenu de réponse "
+            "satisfaisante.\n\n"
+            "Vous pouvez :\n"
+            "écrire un message au Défenseur des droits "
+            "(formulaire en ligne : https://formulaire.defenseurdesdroits.fr/) ;\n"
+            "contacter le délégué du Défenseur des droits dans votre région "
+            "(https://www.defenseurdesdroits.fr/saisir/delegues) ;\n"
+            "appeler le 09 69 39 00 00 ;\n"
+            "envoyer un courrier par la poste (gratuit, ne pas mettre de timbre) : "
+            "Défenseur des droits, Libre réponse 71120, 75342 Paris CEDEX 07."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("accessibility statement")
+        verbose_name_plural = _("accessibility statement")
+
+    def __str__(self):
+        return str(_("Accessibility statement"))
+
+    def save(self, *args, **kwargs):
+        self.pk = 1
+        super().save(*args, **kwargs)
+        cache.delete(CONFORMITY_CACHE_KEY)
+
+    @classmethod
+    def load(cls) -> "AccessibilityStatement":
+        obj, _created = cls.objects.get_or_create(pk=1)
+        return obj
+
+    @classmethod
+    def current_conformity(cls) -> str:
+        """The conformity state every page's footer shows, read once then cached."""
+
+        def read():
+            # No row yet: the default, without writing one on a mere page view.
+            stored = cls.objects.values_list("conformity", flat=True).first()
+            return stored or cls._meta.get_field("conformity").default
+
+        return cache.get_or_set(CONFORMITY_CACHE_KEY, read, None)
+
+    def non_conformity_list(self) -> list[str]:
+        return [line.strip() for line in self.non_conformities.splitlines() if line.strip()]

@@ -19,6 +19,7 @@ urlpatterns = [
         name="document",
     ),
     path("profil/", views.profile, name="profile"),
+    path("accessibilite/", views.accessibility, name="accessibility"),
     path("recherche/personnes/", views.people, name="people"),
     path("recherche/lieux/", views.places, name="places"),
 ]

@@ -37,6 +37,7 @@ from .forms import (
     RefusalForm,
     TicketForm,
 )
+from .models import AccessibilityStatement
 
 PAGE_SIZE = 20
 SEARCH_LIMIT = 10
@@ -352,3 +353,10 @@ def profile(request):
         "places": place_names(),
     }
     return render(request, "portal/profile.html", context, status=400 if form.errors else 200)
+
+
+@require_GET
+def accessibility(request):
+    """The accessibility statement, open to everyone, logged in or not."""
+    statement = AccessibilityStatement.load()
+    return render(request, "portal/accessibility.html", {"statement": statement})

@@ -63,6 +63,11 @@ def _test_settings(settings, tmp_path):
     from django.core.cache import cache
 
     cache.clear()  # a local memory cache outlives the test: start from nothing
+    # Except the footer's accessibility state, cached on a running site: query counts
+    # measure the page itself (tests/portal/test_accessibility.py starts it cold).
+    from portal.models import CONFORMITY_CACHE_KEY, AccessibilityStatement
+
+    cache.set(CONFORMITY_CACHE_KEY, AccessibilityStatement.Conformity.PARTIAL.value, None)
 
 
 # Browser tests: Debian's Chromium driven by Playwright (tests/browser, tests/sso).
@@ -104,14 +109,37 @@ def browser():
         browser.close()
 
 
+# Every page of a browser test reports the Content-Security-Policy violations it meets.
+# Init scripts and bindings go through the DevTools protocol, which the policy does not
+# govern; a binding, unlike a window variable, outlives the page's navigations.
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+    window.reportCspViolation(`${event.effectiveDirective} blocked ${event.blockedURI}`
+        + ` at ${event.documentURI}:${event.lineNumber} (${event.sample})`);
+}, true);
+"""
+
+
+def _record_csp_console(context, message):
+    if "Content Security Policy" in message.text:
+        context.csp_violations.append(message.text)
+
+
 @pytest.fixture
 def page(browser, live_server, settings):
     # The live server speaks plain HTTP on localhost.
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
-    # axe-core is injected as a script; our pages' policy forbids that, on purpose.
-    context = browser.new_context(base_url=live_server.url, bypass_csp=True, locale="fr-FR")
+    context = browser.new_context(base_url=live_server.url, locale="fr-FR")
+    context.csp_violations = []
+    context.expose_binding(
+        "reportCspViolation", lambda _source, text: context.csp_violations.append(text)
+    )
+    context.add_init_script(CSP_LISTENER)
+    # Chromium also logs what it refuses on the console: catch what the event misses.
+    context.on("console", lambda message: _record_csp_console(context, message))
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page
     context.close()
+    assert context.csp_violations == [], "\n".join(context.csp_violations)

@@ -89,3 +89,19 @@ def test_a_production_set_of_variables_passes_the_deployment_checks():
     )
     assert "System check identified no issues" in result.stdout, result.stderr
     assert result.returncode == 0
+
+
+def test_the_identity_providers_origins_are_allowed_as_form_targets():
+    code = "import helpdesk.settings as s; print(*s.CSP_FORM_ACTION_EXTRA)"
+    environ = {
+        "PATH": "/usr/bin:/bin",
+        "SECRET_KEY": "x",
+        "CSP_FORM_ACTION_EXTRA": "https://cas.univ.example",
+        "OIDC_SERVER_URL": "https://idp.univ.example/realms/staff",
+        "OIDC_CLIENT_ID": "help",
+        "OIDC_CLIENT_SECRET": "s",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=environ, capture_output=True, text=True, check=False
+    )
+    assert result.stdout.split() == ["https://cas.univ.example", "https://idp.univ.example"]

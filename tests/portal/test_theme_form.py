@@ -441,3 +441,9 @@ def test_an_admins_help_text_is_shown_as_text(logged, theme):
     ThemeQuestion.objects.create(theme=theme, label="Q", help_text="<img src=x onerror=alert(1)>")
     html = logged.get(url(theme)).content.decode()
     assert "<img src=x" not in html and "&lt;img src=x" in html
+
+
+def test_the_faq_suggestions_box_holds_nothing_until_there_are_suggestions(logged, theme, office):
+    html = logged.get(url(theme)).content.decode()
+    # Nothing inside, not even whitespace: the box is drawn only around suggestions.
+    assert '<div id="faq-suggestions" class="suggestions" aria-live="polite"></div>' in html

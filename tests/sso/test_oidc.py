@@ -87,6 +87,7 @@ def provider(live_server, tmp_path, settings):
     )
     url = f"http://127.0.0.1:{port}"
     settings.SITE_URL = live_server.url
+    settings.CSP_FORM_ACTION_EXTRA = [url]  # a provider added in admin, as README says
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:

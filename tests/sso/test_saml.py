@@ -48,6 +48,7 @@ def saml_provider(live_server, tmp_path, settings):
         "x509cert": idp.certificate,
     }
     app.save()
+    settings.CSP_FORM_ACTION_EXTRA = [idp.url]  # a provider added in admin, as README says
     yield idp
     idp.stop()
 

@@ -17,6 +17,7 @@ MODELS = [
     "tickets_ticket",
     "accounts_user",
     "django_celery_beat_periodictask",
+    "portal_accessibilitystatement",
 ]
 
 
@@ -39,7 +40,18 @@ def test_the_location_tree_is_indented_in_path_order(admin_client):
     campus = html.index("Campus Saint-Germain")
     building = html.index("Bâtiment Jacob")
     assert campus < building
-    assert "padding-left:1.5em" in html
+    assert "\u00a0" * 4 + "└ Bâtiment Jacob" in html
+    assert "style=" not in html  # the admin's policy refuses style attributes
+
+
+def test_admin_pages_are_sent_with_the_strict_content_security_policy(admin_client):
+    policy = admin_client.get(reverse("admin:index"))["Content-Security-Policy"]
+    assert "script-src 'self';" in policy and "style-src 'self';" in policy
+
+
+def test_editable_cells_of_a_changelist_are_named(admin_client):
+    html = admin_client.get(reverse("admin:tickets_theme_changelist")).content.decode()
+    assert 'aria-label="Position' in html
 
 
 def test_a_ticket_is_shown_read_only_with_its_timeline(admin_client):
