@@ -72,7 +72,7 @@ def test_the_footer_links_the_statement_on_portal_back_office_and_login_pages(
     client.force_login(requester)
     assert _footer_link(client.get(reverse("portal:home")).content.decode())
     client.force_login(technician)
-    assert _footer_link(client.get(reverse("tickets:home")).content.decode())
+    assert _footer_link(client.get(reverse("backoffice:home")).content.decode())
 
 
 def test_the_footer_reads_the_state_once_then_from_the_cache(client, db):
