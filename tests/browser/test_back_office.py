@@ -64,12 +64,12 @@ def test_a_technician_works_a_ticket_with_an_expert(page, helpdesk):
     page.evaluate("window.stillThisPage = true")  # gone if an action reloads the page
     followup = page.get_by_role("textbox", name="Suivi")
     followup.fill("Quota dépassé, vérifier l'archivage.")
-    page.get_by_label("Privé : seuls les techniciens le voient").check()
+    page.get_by_label("Privé : seuls les techniciens le voient", exact=True).check()
     page.get_by_role("button", name="Ajouter le suivi").click()
     expect(page.locator(".timeline-item.private")).to_contain_text("Quota dépassé")
 
     page.get_by_role("textbox", name="Suivi").fill("Pouvez-vous vider la corbeille ?")
-    page.get_by_label("Privé : seuls les techniciens le voient").uncheck()
+    page.get_by_label("Privé : seuls les techniciens le voient", exact=True).uncheck()
     page.get_by_role("button", name="Ajouter le suivi").click()
     expect(page.locator(".timeline")).to_contain_text("vider la corbeille")
 
