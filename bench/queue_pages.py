@@ -50,6 +50,7 @@ def build():
     from django.utils import timezone
 
     from tickets.models import Followup, Team, TeamMembership, Ticket
+    from tickets.workflow import Status
 
     team = Team.objects.create(name="DSIN - Support")
     technician = get_user_model().objects.create(username="tech", email="tech@univ.example")
@@ -64,7 +65,7 @@ def build():
             Ticket(
                 title=f"Problème {word} n°{index}",
                 description=f"<p>Le {word} ne fonctionne plus depuis ce matin.</p>",
-                status=1 + index % 6,
+                status=list(Status)[index % len(Status)],
                 requester=requester,
                 beneficiary=requester,
                 team=team,
