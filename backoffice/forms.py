@@ -159,12 +159,12 @@ class AssignForm(Form):
 
 
 class StatusForm(Form):
-    status = forms.TypedChoiceField(label=_("Status"), coerce=int, choices=[])
+    # The statuses a technician sets by hand (tickets.workflow); the service refuses a
+    # move the ticket's status does not allow, with its reason.
+    status = forms.TypedChoiceField(label=_("Status"), coerce=int, choices=workflow.status_choices)
 
     def __init__(self, *args, ticket, **kwargs):
         super().__init__(*args, **kwargs)
-        # What the workflow allows from where the ticket is (tickets.workflow).
-        self.fields["status"].choices = workflow.status_choices(ticket)
         self.initial.setdefault("status", ticket.status)
 
 

@@ -1,5 +1,7 @@
 """Reads of the knowledge base: search with the best match first, suggestions."""
 
+import re
+
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
@@ -58,3 +60,9 @@ def suggestions(text: str, limit: int = 5) -> list[Article]:
     public = Article.objects.filter(visibility=Article.Visibility.PUBLIC)
     # Any word will do: a subject is typed as a sentence, not as a search query.
     return list(search(public, text, every_word=False).only("id", "title")[:limit])
+
+
+def article_named(text: str) -> Article | None:
+    """The article a picker's text names: "Title (#12)"."""
+    match = re.search(r"\(#(\d{1,12})\)\s*$", text)
+    return Article.objects.filter(pk=int(match.group(1))).first() if match else None

@@ -203,21 +203,25 @@ class TicketForm(AttachmentsMixin, forms.Form):
 class FollowupForm(AttachmentsMixin, Form):
     """A message from the requester's side, with files; the page writes its fields itself."""
 
-    content = forms.CharField(required=False, max_length=100_000)
-    content_format = forms.CharField(required=False, max_length=10)
+    # The size of a request bounds the text (DATA_UPLOAD_MAX_MEMORY_SIZE).
+    content_format = forms.ChoiceField(choices=[("html", "html"), ("text", "text")], required=False)
+    content = forms.CharField(required=False, strip=False)
     files = MultipleFileField(required=False)
     pending = IdsField(required=False)
 
     def typed(self) -> tuple[str, str]:
-        """What was typed and its format, to show back after an error."""
-        return self.data.get("content", ""), self.data.get("content_format", "")
+        """What was typed, as the page may show it back after an error, and its format."""
+        text_format = self.cleaned_data.get("content_format", "")
+        typed = self.data.get("content", "")
+        # The editor's HTML goes back into the page cleaned, never as it was sent.
+        return (clean_html(typed) if text_format == "html" else typed), text_format
 
     def clean_content(self):
-        return rich_text(self.cleaned_data["content"], self.data.get("content_format", ""))
+        return rich_text(self.cleaned_data["content"], self.cleaned_data.get("content_format", ""))
 
 
 class RefusalForm(Form):
-    reason = forms.CharField(required=False, max_length=100_000)
+    reason = forms.CharField(required=False)
 
     def clean_reason(self):
         return rich_text(self.cleaned_data["reason"], "text")

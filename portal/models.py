@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -190,9 +190,11 @@ class AccessibilityStatement(models.Model):
         self.pk = 1
         super().save(*args, **kwargs)
         cache.delete(CONFORMITY_CACHE_KEY)
+        transaction.on_commit(lambda: cache.delete(CONFORMITY_CACHE_KEY))
 
     @classmethod
     def load(cls) -> "AccessibilityStatement":
+        """The statement, with its default text until an admin changes it."""
         obj, _created = cls.objects.get_or_create(pk=1)
         return obj
 
@@ -205,7 +207,8 @@ class AccessibilityStatement(models.Model):
             stored = cls.objects.values_list("conformity", flat=True).first()
             return stored or cls._meta.get_field("conformity").default
 
-        return cache.get_or_set(CONFORMITY_CACHE_KEY, read, None)
+        # A local-memory cache is per process: an admin's change shows everywhere in a minute.
+        return cache.get_or_set(CONFORMITY_CACHE_KEY, read, 60)
 
     def non_conformity_list(self) -> list[str]:
         return [line.strip() for line in self.non_conformities.splitlines() if line.strip()]

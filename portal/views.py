@@ -232,7 +232,6 @@ def ticket_followup(request, pk):
     valid = form.is_valid()
     accepted, kept, errors = form.uploads(request.user)
     errors += [str(error) for field_errors in form.errors.values() for error in field_errors]
-    typed, typed_format = form.typed()
     content = form.cleaned_data.get("content", "")
     if valid and not errors:
         try:
@@ -245,9 +244,7 @@ def ticket_followup(request, pk):
             messages.success(request, _("Your message has been added to the ticket."))
             return redirect("portal:ticket-detail", pk=ticket.pk)
     pending = _keep_for_later(request, accepted, kept) if not ticket.is_closed else []
-    # What was typed goes back as it was sent: escaped by the template, or, for the
-    # editor's HTML, cleaned first.
-    back = content if typed_format == "html" else typed
+    back, typed_format = form.typed()  # escaped by the template, or cleaned HTML
     return _ticket_page(
         request,
         ticket,
@@ -279,8 +276,10 @@ def solution_accept(request, pk):
 def solution_refuse(request, pk):
     ticket = _visible_ticket(request, pk)
     form = RefusalForm(request.POST)
-    form.is_valid()
     typed = form.data.get("reason", "")
+    if not form.is_valid():
+        error = " ".join(str(e) for errors in form.errors.values() for e in errors)
+        return _ticket_page(request, ticket, refuse_error=error, reason=typed, status=400)
     try:
         ticket_services.solution_refuse(
             ticket=ticket, actor=request.user, reason=form.cleaned_data.get("reason", "")

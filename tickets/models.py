@@ -47,7 +47,8 @@ class TreeNode(models.Model):
         return self.full_name or self.name
 
     def save(self, *args, **kwargs):
-        # The descendants' full names follow in tickets.services.tree_node_save.
+        # Save through tickets.services.tree_node_save: it carries a new name or parent
+        # down to the descendants' full names, in one UPDATE.
         self.full_name = self._compute_full_name()
         super().save(*args, **kwargs)
 

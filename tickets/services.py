@@ -378,14 +378,16 @@ def document_add(
         task=task,
         solution=solution,
     )
-    document.store(file)
-    document.save()
-    _record(ticket, author, "document", None, document.original_name)
-    changes = {}
-    if not works_on_it and workflow.allows("answer", ticket.status):
-        # The requester sent what we were waiting for, as a file.
-        changes["status"] = workflow.move("answer", ticket)
-    _change(ticket, author, **changes)
+    with files_removed_on_error() as stored:
+        document.store(file)
+        stored.append(document)
+        document.save()
+        _record(ticket, author, "document", None, document.original_name)
+        changes = {}
+        if not works_on_it and workflow.allows("answer", ticket.status):
+            # The requester sent what we were waiting for, as a file.
+            changes["status"] = workflow.move("answer", ticket)
+        _change(ticket, author, **changes)
     return document
 
 
@@ -484,13 +486,12 @@ def tickets_auto_close(*, now=None, batch_size: int = 500) -> list[int]:
     now = now or timezone.now()
     cutoff = now - timedelta(days=HelpdeskSettings.load().auto_close_days)
     (rule,) = [t for t in workflow.TRANSITIONS if t.action == "auto_close"]
-    (solved,) = rule.sources
     closed: list[int] = []
     while True:
         with transaction.atomic():
             due = (
                 Ticket.objects.select_for_update(skip_locked=True)
-                .filter(status=solved, solved_at__lte=cutoff)
+                .filter(status__in=rule.sources, solved_at__lte=cutoff)
                 .order_by("solved_at", "id")
                 .values_list("id", flat=True)[:batch_size]
             )
@@ -500,7 +501,7 @@ def tickets_auto_close(*, now=None, batch_size: int = 500) -> list[int]:
             Solution.objects.filter(ticket_id__in=ids, status=Solution.Status.WAITING).update(
                 status=Solution.Status.ACCEPTED, decided_by=None, decided_at=now
             )
-            Ticket.objects.filter(pk__in=ids, status=solved).update(
+            Ticket.objects.filter(pk__in=ids, status__in=rule.sources).update(
                 status=rule.target, closed_at=now, last_activity_at=now
             )
             History.objects.bulk_create(
@@ -508,7 +509,7 @@ def tickets_auto_close(*, now=None, batch_size: int = 500) -> list[int]:
                     ticket_id=pk,
                     actor=None,
                     field="status",
-                    old_value=workflow.history_value(solved),
+                    old_value=workflow.history_value(Status.SOLVED),
                     new_value=workflow.history_value(rule.target),
                     created_at=now,
                 )

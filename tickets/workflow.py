@@ -2,7 +2,8 @@
 
 The services consult `move` before they change anything; the back office's buttons and
 its status form read `actions_for` and `status_choices`. A new status or action is
-declared here (and performed by its service); nothing else lists them.
+declared here (and performed by its service, which may add conditions of its own, such
+as "a ticket given to a technician cannot be new").
 
 History keeps a status as its number, GLPI's numbering ("1" for new ... "6" for
 closed), as it keeps every field's raw value; `selectors.history_rows` shows its label.
@@ -14,6 +15,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from .errors import TicketError
 
 
 class Status(models.IntegerChoices):
@@ -118,8 +121,6 @@ def move(action: str, ticket, *, user=None, target=None) -> int:
     reason when the ticket's status does not allow it. `target` chooses among the rows
     of an action that lead to several statuses (set_status).
     """
-    from .errors import TicketError
-
     if user is not None and not may(user, action, ticket):
         raise PermissionDenied
     rows = _rows(action, ticket.status, target)
@@ -147,7 +148,7 @@ def history_value(status: int) -> str:
     return str(int(status))
 
 
-def status_choices(ticket) -> list[tuple[int, str]]:
-    """The statuses a technician may set by hand from the ticket's status."""
-    targets = {t.target for t in _rows("set_status", ticket.status)}
+def status_choices() -> list[tuple[int, str]]:
+    """The statuses a technician may set by hand (from a status that allows it)."""
+    targets = {t.target for t in TRANSITIONS if t.action == "set_status"}
     return [(s.value, s.label) for s in Status if s in targets]

@@ -5,8 +5,6 @@ JavaScript); htmx swaps in the new page's work area instead of reloading. A refu
 action re-renders the page with the error next to its form.
 """
 
-import re
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -16,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.errors import DomainError
 from core.files import attachment_response
+from knowledge import selectors as knowledge_selectors
 from knowledge import services as knowledge
 from tickets import selectors, services, workflow
 from tickets.errors import TicketError
@@ -241,7 +240,7 @@ def propose_solution(request, pk):
     def do(ticket, data, form):
         article = None
         if data["article"]:
-            article = _article_named(data["article"])
+            article = knowledge_selectors.article_named(data["article"])
             if article is None:
                 raise TicketError(_("Choose the article in the list."))
         solution = services.solution_propose(
@@ -251,14 +250,6 @@ def propose_solution(request, pk):
             knowledge.solution_link_article(solution=solution, article=article, author=request.user)
 
     return _act(request, pk, "solution", do, _("The solution is sent to the requester."))
-
-
-def _article_named(text: str):
-    """The article a picker's text names: "Title (#12)"."""
-    from knowledge.models import Article
-
-    match = re.search(r"\(#(\d{1,12})\)\s*$", text)
-    return Article.objects.filter(pk=int(match.group(1))).first() if match else None
 
 
 @back_office

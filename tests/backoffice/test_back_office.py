@@ -333,6 +333,14 @@ class TestWorkPage:
         assert response.status_code == 400
         assert "attend déjà" in response.content.decode()
 
+    def test_a_status_sent_from_a_page_older_than_the_solution_gets_its_reason(
+        self, tech_client, ticket, technician
+    ):
+        services.solution_propose(ticket=ticket, author=technician, content="ok")
+        response = tech_client.post(self.url("status", ticket), {"status-status": "4"})
+        assert response.status_code == 400
+        assert "Une solution attend la réponse du demandeur" in response.content.decode()
+
     def test_closing_is_not_a_status_choice(self, tech_client, ticket):
         response = tech_client.post(self.url("status", ticket), {"status-status": "6"})
         assert response.status_code == 400

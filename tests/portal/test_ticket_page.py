@@ -160,6 +160,15 @@ def test_an_empty_followup_is_explained(logged, ticket):
     assert 'class="error-summary"' in response.content.decode()
 
 
+def test_a_long_message_from_the_editor_is_added_whole(logged, ticket):
+    text = "<p>" + "Journal de la panne. " * 8000 + "</p>"  # about 170,000 characters
+    response = logged.post(
+        action("ticket-followup", ticket), {"content": text, "content_format": "html"}
+    )
+    assert response.status_code == 302
+    assert len(ticket.followups.get().content) > 160_000
+
+
 def test_a_refused_file_is_named_and_the_message_kept(logged, ticket):
     response = logged.post(
         action("ticket-followup", ticket),
