@@ -19,6 +19,8 @@ class User(AbstractUser):
     affiliation = models.CharField(_("affiliation"), max_length=255, blank=True)
     # Kinds of message (notifications.models.Event) the user chose not to receive.
     muted_notifications = models.JSONField(_("muted notifications"), default=list, blank=True)
+    # A technician's choice on the ticket page, kept from one visit to the next.
+    newest_first = models.BooleanField(_("latest items first in a ticket"), default=False)
     default_location = models.ForeignKey(
         "tickets.Location",
         verbose_name=_("default location"),

@@ -49,3 +49,10 @@ def account_refresh_from_sso(*, user: User, attributes: dict, email_trusted: boo
     if changed:
         user.save(update_fields=changed)
     return changed
+
+
+def timeline_order_set(*, user: User, newest_first: bool) -> User:
+    """Remember in which order the person reads a ticket's timeline."""
+    user.newest_first = newest_first
+    user.save(update_fields=["newest_first"])
+    return user

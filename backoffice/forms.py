@@ -6,9 +6,18 @@ from django.http import QueryDict
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import Form, IdsField, MultipleFileField, PageForm, PersonField, PickerInput
-from tickets import workflow
-from tickets.models import Category, Location, Priority, Task, Team, Ticket
+from core.forms import (
+    Form,
+    IdsField,
+    LookupField,
+    MultipleFileField,
+    PageForm,
+    PersonField,
+    PickerInput,
+)
+from core.people import person_label
+from tickets import selectors, workflow
+from tickets.models import Priority, Task, Ticket
 
 # Sorts a technician may ask for: the URL names one of these keys, never a column.
 SORTS = {
@@ -22,18 +31,27 @@ SORTS = {
 }
 
 
-def technicians():
-    return (
-        get_user_model()
-        .objects.filter(is_active=True, team_memberships__team__is_active=True)
-        .distinct()
-        .order_by("last_name", "first_name")
-    )
+def _picker(kind: str, find, **kwargs) -> LookupField:
+    """A field that searches as one types (backoffice:lookup), instead of a list of all."""
+    url = reverse_lazy("backoffice:lookup", args=[kind])
+    return LookupField(find=find, search_url=url, **kwargs)
 
 
-class UserChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return obj.get_display_name()
+def technician_field(**kwargs) -> LookupField:
+    kwargs.setdefault("help_text", _("Type a name, then choose the technician in the list."))
+    return _picker("technicians", selectors.find_technician, show=person_label, **kwargs)
+
+
+def team_field(**kwargs) -> LookupField:
+    return _picker("teams", selectors.find_team, **kwargs)
+
+
+def category_field(**kwargs) -> LookupField:
+    return _picker("categories", selectors.find_category, **kwargs)
+
+
+def place_field(**kwargs) -> LookupField:
+    return _picker("places", selectors.find_location, **kwargs)
 
 
 class QueueFilterForm(Form):
@@ -47,12 +65,8 @@ class QueueFilterForm(Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    team = forms.ModelChoiceField(
-        label=_("Team"), queryset=Team.objects.filter(is_active=True), required=False
-    )
-    category = forms.ModelChoiceField(
-        label=_("Category"), queryset=Category.objects.filter(is_active=True), required=False
-    )
+    team = team_field(label=_("Team"), required=False)
+    category = category_field(label=_("Category"), required=False)
     priority = forms.TypedChoiceField(
         label=_("Priority"),
         choices=[("", _("Any"))] + Priority.choices,
@@ -63,9 +77,7 @@ class QueueFilterForm(Form):
     type = forms.ChoiceField(
         label=_("Type"), choices=[("", _("Any"))] + Ticket.Type.choices, required=False
     )
-    location = forms.ModelChoiceField(
-        label=_("Location"), queryset=Location.objects.filter(is_active=True), required=False
-    )
+    location = place_field(label=_("Location"), required=False)
     created_from = forms.DateField(
         label=_("Created from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -108,10 +120,8 @@ class BulkActionForm(Form):
 
     tickets = forms.TypedMultipleChoiceField(coerce=int, choices=[])
     action = forms.ChoiceField(label=_("Action"), choices=ACTIONS)
-    assignee = UserChoiceField(label=_("Technician"), queryset=technicians(), required=False)
-    team = forms.ModelChoiceField(
-        label=_("Team"), queryset=Team.objects.filter(is_active=True), required=False
-    )
+    assignee = technician_field(label=_("Technician"), required=False)
+    team = team_field(label=_("Team"), required=False)
     comment = forms.CharField(label=_("Comment (for a transfer)"), required=False)
     priority = forms.TypedChoiceField(
         label=_("Priority"), choices=Priority.choices, coerce=int, required=False
@@ -120,7 +130,6 @@ class BulkActionForm(Form):
     def __init__(self, *args, ticket_ids, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["tickets"].choices = [(pk, pk) for pk in ticket_ids]
-        self.fields["assignee"].queryset = technicians()
 
     def clean(self):
         cleaned = super().clean()
@@ -136,6 +145,9 @@ class BulkActionForm(Form):
 class TicketFieldsForm(forms.ModelForm):
     """The header of the work page: what a technician may change on a ticket."""
 
+    category = category_field(label=_("Category"), required=False)
+    location = place_field(label=_("Location"), required=False)
+
     class Meta:
         model = Ticket
         fields = ["type", "category", "urgency", "impact", "priority", "location_mode", "location"]
@@ -143,19 +155,18 @@ class TicketFieldsForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = Category.objects.filter(is_active=True)
-        self.fields["location"].queryset = Location.objects.filter(is_active=True)
+        # The pickers show the names, from the rows the page has read already.
+        self.initial["category"] = self.instance.category
+        self.initial["location"] = self.instance.location
         self.fields["priority"].help_text = _("Computed from urgency and impact unless changed.")
 
 
 class AssignForm(Form):
-    assignee = UserChoiceField(
-        label=_("Technician"), queryset=technicians(), required=False, empty_label=_("Nobody")
+    assignee = technician_field(
+        label=_("Technician"),
+        required=False,
+        help_text=_("Type a name, then choose the technician; leave empty for nobody."),
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = technicians()
 
 
 class StatusForm(Form):
@@ -183,11 +194,15 @@ class ObserversForm(Form):
 
 
 class TransferForm(Form):
-    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.filter(is_active=True))
+    team = team_field(label=_("Team"))
     comment = forms.CharField(
         label=_("Why (required, kept as a private note)"),
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class TimelineOrderForm(Form):
+    order = forms.ChoiceField(choices=[("newest", "newest"), ("oldest", "oldest")])
 
 
 class FollowupForm(Form):
@@ -217,9 +232,7 @@ class TaskForm(Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
     assigned_user = PersonField(label=_("Given to a person (an expert)"), required=False)
-    assigned_team = forms.ModelChoiceField(
-        label=_("or to a team"), queryset=Team.objects.filter(is_active=True), required=False
-    )
+    assigned_team = team_field(label=_("or to a team"), required=False)
 
 
 class DocumentForm(Form):

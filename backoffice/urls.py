@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import dashboard, queues, work
+from .views import dashboard, lookups, queues, work
 
 app_name = "backoffice"
 
@@ -10,7 +10,9 @@ urlpatterns = [
     path("files/<slug:queue>/actions/", queues.bulk_action, name="bulk"),
     path("files/<slug:queue>/export.csv", queues.export_csv, name="export"),
     path("tableau-de-bord/", dashboard.dashboard, name="dashboard"),
+    path("recherche/<slug:kind>/", lookups.lookup, name="lookup"),
     path("tickets/<int:pk>/", work.ticket_page, name="ticket"),
+    path("tickets/<int:pk>/ordre/", work.timeline_order, name="timeline-order"),
     path("tickets/<int:pk>/prendre/", work.take, name="take"),
     path("tickets/<int:pk>/champs/", work.update_fields, name="fields"),
     path("tickets/<int:pk>/technicien/", work.assign, name="assign"),

@@ -2,10 +2,12 @@
 
 from django import forms
 from django.urls import reverse_lazy
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from .ids import parse_id
-from .people import find_person
+from .people import find_person, person_label
 
 
 def error_links(form) -> list[tuple[str, str, str]]:
@@ -37,11 +39,31 @@ class Form(forms.Form):
 
 
 class PickerInput(forms.TextInput):
-    """A text box that suggests values from a search URL as one types (static/js/portal.js)."""
+    """A text box that suggests values from a search URL as one types (static/js/portal.js).
 
-    def __init__(self, *, options_id: str, search_url: str):
-        attrs = {"list": options_id, "data-search-url": search_url, "autocomplete": "off"}
-        super().__init__(attrs={**attrs, "class": "picker"})
+    Its suggestions go to the page's `options_id` list, or, without one, to a list of
+    its own rendered just after it. Nothing is listed before one types: no page holds
+    a list of every person, team or place.
+    """
+
+    def __init__(self, *, search_url: str, options_id: str = ""):
+        self.options_id = options_id
+        attrs = {"data-search-url": search_url, "autocomplete": "off", "class": "picker"}
+        super().__init__(attrs=attrs)
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        own = self.options_id or f"{context['widget']['attrs'].get('id', name)}-options"
+        context["widget"]["attrs"]["list"] = own
+        context["own_list"] = "" if self.options_id else own
+        return context
+
+    def render(self, name, value, attrs=None, renderer=None):
+        context = self.get_context(name, value, attrs)
+        html = self._render(self.template_name, context, renderer)
+        if context["own_list"]:
+            html += format_html('<datalist id="{}"></datalist>', context["own_list"])
+        return mark_safe(html)  # noqa: S308 - both parts are escaped above
 
 
 def people_picker() -> PickerInput:
@@ -52,7 +74,38 @@ def places_picker() -> PickerInput:
     return PickerInput(options_id="place-options", search_url=reverse_lazy("portal:places"))
 
 
-class PersonField(forms.CharField):
+class LookupField(forms.CharField):
+    """A picker: what was typed must name one of the things it finds; it cleans to that thing.
+
+    `find` turns the text back into the object (or None); `show` writes an object as
+    the text the picker shows and sends back.
+    """
+
+    default_error_messages = {"unknown": _("Choose in the list.")}
+
+    def __init__(self, *, find, show=str, search_url=None, **kwargs):
+        self.find, self.show = find, show
+        kwargs.setdefault("max_length", 1000)
+        if search_url is not None:  # a lazy URL: not resolved before the URLs are loaded
+            kwargs.setdefault("widget", PickerInput(search_url=search_url))
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        if value is None or isinstance(value, str):
+            return value
+        return self.show(value)
+
+    def clean(self, value):
+        text = super().clean(value)
+        if not text:
+            return None
+        found = self.find(text)
+        if found is None:
+            raise forms.ValidationError(self.error_messages["unknown"], code="unknown")
+        return found
+
+
+class PersonField(LookupField):
     """A person picker: what was typed must name an active user; it cleans to that user."""
 
     default_error_messages = {"unknown": _("Choose the person in the list.")}
@@ -63,16 +116,7 @@ class PersonField(forms.CharField):
         kwargs.setdefault(
             "help_text", _("Type a name or an e-mail address, then choose the person in the list.")
         )
-        super().__init__(**kwargs)
-
-    def clean(self, value):
-        text = super().clean(value)
-        if not text:
-            return None
-        person = find_person(text)
-        if person is None:
-            raise forms.ValidationError(self.error_messages["unknown"], code="unknown")
-        return person
+        super().__init__(find=find_person, show=person_label, **kwargs)
 
 
 class MultipleFileInput(forms.ClearableFileInput):

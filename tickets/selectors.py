@@ -2,22 +2,26 @@
 
 from datetime import timedelta
 
+from django.contrib.auth import get_user_model
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy
 
 from core.ids import parse_id
+from core.people import find_person, person_label
 
 from . import permissions
 from .models import (
     PATH_SEPARATOR,
+    Category,
     Followup,
     HelpdeskSettings,
     Level,
     Location,
     Priority,
     Task,
+    Team,
     Ticket,
 )
 
@@ -58,6 +62,73 @@ def find_place(text: str):
     """The active place a picker's text names (its full path), or None."""
     text = (text or "").strip()
     return Location.objects.filter(is_active=True, full_name__iexact=text).first() if text else None
+
+
+def _matching(rows: QuerySet, fields: list[str], text: str) -> QuerySet:
+    """The rows where every word typed appears in one of the fields."""
+    for word in (text or "").split()[:6]:
+        match = Q()
+        for name in fields:
+            match |= Q(**{f"{name}__icontains": word})
+        rows = rows.filter(match)
+    return rows
+
+
+def technicians() -> QuerySet:
+    """Active people of an active team: those a ticket can be given to."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, team_memberships__team__is_active=True)
+        .distinct()
+        .order_by("last_name", "first_name")
+    )
+
+
+PERSON_FIELDS = ["first_name", "last_name", "display_name", "email"]
+
+# What each back-office picker searches: its rows, the fields a word may match, the
+# text it shows and sends back, and how that text finds the row again.
+LOOKUPS = {
+    "technicians": (technicians, PERSON_FIELDS, person_label),
+    "teams": (lambda: Team.objects.filter(is_active=True), ["name"], str),
+    "categories": (lambda: Category.objects.filter(is_active=True), ["full_name"], str),
+    "places": (lambda: Location.objects.filter(is_active=True), ["full_name"], str),
+}
+
+
+def lookup_labels(kind: str, text: str, limit: int = 20) -> list[str]:
+    """What a picker proposes for the text typed so far."""
+    rows, fields, label = LOOKUPS[kind]
+    return [label(row) for row in _matching(rows(), fields, text)[:limit]]
+
+
+def _named(rows: QuerySet, field: str, text: str):
+    """The row a picker's text names, or that a link names by its number."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    number = parse_id(text) if text.isdigit() else None
+    if number is not None:
+        return rows.filter(pk=number).first()
+    return rows.filter(**{f"{field}__iexact": text}).first()
+
+
+def find_technician(text: str):
+    person = _named(technicians(), "email", text) if (text or "").strip().isdigit() else None
+    person = person or find_person(text)
+    return person if person is not None and permissions.is_active_technician(person) else None
+
+
+def find_team(text: str):
+    return _named(Team.objects.filter(is_active=True), "name", text)
+
+
+def find_category(text: str):
+    return _named(Category.objects.filter(is_active=True), "full_name", text)
+
+
+def find_location(text: str):
+    return _named(Location.objects.filter(is_active=True), "full_name", text)
 
 
 def place_names(limit: int = 100) -> list[str]:
@@ -197,7 +268,33 @@ def ticket_timeline(ticket: Ticket, *, public_only: bool = False) -> list[tuple[
             )
         ),
     ]
+    _mark_roles(ticket, items)
     return sorted(items, key=lambda item: (item[1].created_at, item[1].pk))
+
+
+AUTHOR_ROLES = {
+    "requester": gettext_lazy("requester"),
+    "technician": gettext_lazy("technician"),
+    "expert": gettext_lazy("expert"),
+}
+
+
+def _mark_roles(ticket: Ticket, items) -> None:
+    """Tell, on each item, whether its author files, works or helps as an expert."""
+    parties = {ticket.requester_id, ticket.beneficiary_id}
+    parties |= set(ticket.observers.values_list("pk", flat=True))
+    experts = {t.assigned_user_id for kind, t in items if kind == "task" and t.assigned_user_id}
+    for kind, item in items:
+        author = item.uploaded_by_id if kind == "document" else item.author_id
+        if author is None:
+            role = None
+        elif author in parties:
+            role = "requester"
+        elif author in experts and author != ticket.assignee_id:
+            role = "expert"
+        else:
+            role = "technician"
+        item.author_role = AUTHOR_ROLES.get(role, "")
 
 
 # What the history calls the timeline items it records (the ticket's own fields have

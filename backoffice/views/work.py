@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.services import timeline_order_set
 from core.errors import DomainError
 from core.files import attachment_response
 from knowledge import selectors as knowledge_selectors
@@ -29,6 +30,7 @@ from ..forms import (
     StatusForm,
     TaskForm,
     TicketFieldsForm,
+    TimelineOrderForm,
     TransferForm,
 )
 from .access import back_office, worked_ticket
@@ -54,7 +56,7 @@ def _form(name: str, ticket, request=None):
     elif name == "observers":
         kwargs["ticket"] = ticket
     elif name == "assign":
-        kwargs["initial"] = {"assignee": ticket.assignee_id}
+        kwargs["initial"] = {"assignee": ticket.assignee}
     elif name == "status":
         kwargs["ticket"] = ticket
     if request is not None:
@@ -76,7 +78,7 @@ def _page(request, ticket, *, bound=None, error=None, status=200):
         "forms": _forms(ticket, bound),
         "failed": bound.prefix if bound is not None else None,
         "error": error,
-        "timeline": selectors.ticket_timeline(ticket),
+        "timeline": _in_order(selectors.ticket_timeline(ticket), user),
         "history": selectors.history_rows(ticket),
         "observers": list(ticket.observers.all()),
         "actions": workflow.actions_for(user, ticket),
@@ -84,10 +86,26 @@ def _page(request, ticket, *, bound=None, error=None, status=200):
     return render(request, "backoffice/ticket.html", context, status=status)
 
 
+def _in_order(timeline: list, user) -> list:
+    return timeline[::-1] if user.newest_first else timeline
+
+
 @back_office
 @require_GET
 def ticket_page(request, pk):
     return _page(request, worked_ticket(request, pk))
+
+
+@back_office
+@require_POST
+def timeline_order(request, pk):
+    """Read the timeline newest or oldest first, on this ticket and the next ones."""
+    ticket = worked_ticket(request, pk)
+    form = TimelineOrderForm(request.POST)
+    if form.is_valid():
+        newest_first = form.cleaned_data["order"] == "newest"
+        timeline_order_set(user=request.user, newest_first=newest_first)
+    return redirect("backoffice:ticket", pk=ticket.pk)
 
 
 def _act(request, pk, name, do, success):

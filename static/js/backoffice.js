@@ -11,9 +11,63 @@
     });
   }
 
+  // The composer: one action open at a time, as tabs (arrow keys move between them);
+  // files dropped anywhere on it go to the open form's file field.
+  function setUpComposer() {
+    var composer = document.querySelector(".composer");
+    if (!composer) { return; }
+    var tabs = composer.querySelector(".composer-tabs");
+    var buttons = Array.prototype.slice.call(tabs.querySelectorAll("button"));
+    tabs.hidden = false;
+    tabs.setAttribute("role", "tablist");
+    tabs.setAttribute("aria-labelledby", "composer-title");
+
+    function panelOf(button) { return document.getElementById("panel-" + button.dataset.panel); }
+
+    function open(button, focus) {
+      buttons.forEach(function (other) {
+        var selected = other === button;
+        other.setAttribute("aria-selected", selected ? "true" : "false");
+        other.tabIndex = selected ? 0 : -1;
+        panelOf(other).hidden = !selected;
+      });
+      if (focus) { button.focus(); }
+    }
+
+    buttons.forEach(function (button, index) {
+      var panel = panelOf(button);
+      button.id = "tab-" + button.dataset.panel;
+      button.setAttribute("role", "tab");
+      button.setAttribute("aria-controls", panel.id);
+      panel.setAttribute("role", "tabpanel");
+      panel.setAttribute("aria-labelledby", button.id);
+      button.addEventListener("click", function () { open(button, false); });
+      button.addEventListener("keydown", function (event) {
+        var next = { ArrowRight: index + 1, ArrowLeft: index - 1, Home: 0, End: buttons.length - 1 }[event.key];
+        if (next === undefined) { return; }
+        event.preventDefault();
+        open(buttons[(next + buttons.length) % buttons.length], true);
+      });
+    });
+    var wanted = buttons.filter(function (b) { return b.dataset.panel === composer.dataset.open; })[0];
+    open(wanted || buttons[0], false);
+
+    composer.addEventListener("dragover", function (event) { event.preventDefault(); });
+    composer.addEventListener("drop", function (event) {
+      var panel = composer.querySelector(".composer-panel:not([hidden])");
+      var input = panel && panel.querySelector("input[type=file]");
+      if (!input || !event.dataTransfer.files.length) { return; }
+      event.preventDefault();
+      input.files = event.dataTransfer.files;
+      input.dispatchEvent(new Event("change", { bubbles: true }));
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", setUpSelectAll);
+  document.addEventListener("DOMContentLoaded", setUpComposer);
   document.addEventListener("htmx:afterSettle", function () {
     if (window.Help) { window.Help.init(); }
+    setUpComposer();
     // The button that was pressed is gone with the old work area: give the focus a home.
     var target = document.querySelector("#work .error-summary") ||
       document.querySelector("#work [role=status]") || document.querySelector("#work h1");
