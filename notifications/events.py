@@ -83,6 +83,12 @@ def _task_assigned(*, task) -> list[Message]:
     return [Message(task.ticket, recipients, f"{task.pk}", {"task": task.pk}, task.author)]
 
 
+def _task_done(*, task) -> list[Message]:
+    """The ticket's technician (or its team) hears that an expert did their part."""
+    ticket = task.ticket
+    return [Message(ticket, workers(ticket), f"{task.pk}", {"task": task.pk}, task.done_by)]
+
+
 def _solution_proposed(*, solution) -> list[Message]:
     ticket = solution.ticket
     return [Message(ticket, parties(ticket), f"{solution.pk}", {"solution": solution.pk})]
@@ -115,6 +121,7 @@ REGISTRY = [
     EventKind("ticket_created", _("A ticket is created"), _ticket_created),
     EventKind("followup_added", _("A followup is added"), _followup_added),
     EventKind("task_assigned", _("A task is given to me"), _task_assigned, required=True),
+    EventKind("task_done", _("A task of my ticket is done"), _task_done),
     EventKind("solution_proposed", _("A solution is proposed"), _solution_proposed, required=True),
     EventKind("solution_refused", _("A solution is refused"), _solution_refused),
     EventKind("ticket_closed", _("A ticket is closed"), _ticket_closed),

@@ -9,6 +9,7 @@ Announcements and what they carry:
 - "ticket_created": ticket
 - "followup_added": followup
 - "task_assigned": task
+- "task_done": task (done_by is who did it)
 - "solution_proposed": solution
 - "solution_refused": solution, reason (the followup that keeps the reason)
 - "ticket_closed": ticket, automatic (False when the requester accepted)

@@ -399,6 +399,9 @@ class Ticket(models.Model):
     solved_at = models.DateTimeField(_("solved"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     last_activity_at = models.DateTimeField(_("last activity"), default=timezone.now)
+    # When the requester's side or an expert last did something the technician should
+    # read: a message or file from the requester, a refused solution, a task done.
+    attention_at = models.DateTimeField(_("news for the technician"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("ticket")
@@ -453,6 +456,23 @@ class Ticket(models.Model):
     @property
     def is_closed(self) -> bool:
         return self.status == self.Status.CLOSED
+
+
+class TicketSeen(models.Model):
+    """When a person last opened a ticket in the back office: the queues mark what changed."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    seen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            # Queues: one row per person and ticket, read by (user, ticket).
+            models.UniqueConstraint(fields=["user", "ticket"], name="ticket_seen_once"),
+        ]
+
+    def __str__(self):
+        return f"#{self.ticket_id} {self.user_id} {self.seen_at:%Y-%m-%d %H:%M}"
 
 
 class TimelineItem(models.Model):
@@ -517,6 +537,14 @@ class Task(TimelineItem):
         related_name="tasks",
     )
     done_at = models.DateTimeField(_("done"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("done by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta(TimelineItem.Meta):
         verbose_name = _("task")

@@ -32,6 +32,7 @@ from .models import (
     Team,
     Theme,
     Ticket,
+    TicketSeen,
     compute_priority,
 )
 
@@ -262,7 +263,7 @@ def followup_add(*, ticket: Ticket, author, content: str, is_private: bool = Fal
         ticket=ticket, author=author, content=content, is_private=is_private and works_on_it
     )
     _record(ticket, author, "followup", None, followup.pk)
-    changes = {}
+    changes = {} if works_on_it else {"attention_at": timezone.now()}
     if not works_on_it and workflow.allows("answer", ticket.status):
         # The requester answered what we were waiting for.
         changes["status"] = workflow.move("answer", ticket)
@@ -342,13 +343,15 @@ def task_complete(*, task: Task, actor) -> Task:
         raise TicketError(_("This task is already done."))
     task.state = Task.State.DONE
     task.done_at = timezone.now()
-    task.save(update_fields=["state", "done_at"])
+    task.done_by = actor
+    task.save(update_fields=["state", "done_at", "done_by"])
     _record(ticket, actor, "task", Task.State.TODO, Task.State.DONE)
-    changes = {}
+    changes = {} if actor.pk == ticket.assignee_id else {"attention_at": task.done_at}
     still_planned = ticket.tasks.filter(state=Task.State.TODO, planned_start__isnull=False)
     if workflow.allows("unplan", ticket.status) and not still_planned.exists():
         changes["status"] = workflow.move("unplan", ticket)
     _change(ticket, actor, **changes)
+    events.announce("task_done", task=task)
     return task
 
 
@@ -383,7 +386,7 @@ def document_add(
         stored.append(document)
         document.save()
         _record(ticket, author, "document", None, document.original_name)
-        changes = {}
+        changes = {} if works_on_it else {"attention_at": timezone.now()}
         if not works_on_it and workflow.allows("answer", ticket.status):
             # The requester sent what we were waiting for, as a file.
             changes["status"] = workflow.move("answer", ticket)
@@ -470,7 +473,7 @@ def solution_refuse(*, ticket: Ticket, actor, reason: str) -> Solution:
         raise TicketError(_("Say why the solution does not suit you."))
     _decide(solution, actor, Solution.Status.REFUSED)
     reason = Followup.objects.create(ticket=ticket, author=actor, content=reason, is_private=False)
-    _change(ticket, actor, status=status, solved_at=None)
+    _change(ticket, actor, status=status, solved_at=None, attention_at=timezone.now())
     events.announce("solution_refused", solution=solution, reason=reason)
     return solution
 
@@ -549,3 +552,13 @@ def tree_node_save(*, node: Category | Location) -> Category | Location:
             full_name=Concat(Value(node.full_name), Substr("full_name", len(old) + 1))
         )
     return node
+
+
+def ticket_seen(*, user, ticket: Ticket) -> None:
+    """Note that the person opened the ticket now: its queue mark goes away."""
+    TicketSeen.objects.bulk_create(
+        [TicketSeen(user=user, ticket=ticket, seen_at=timezone.now())],
+        update_conflicts=True,
+        unique_fields=["user", "ticket"],
+        update_fields=["seen_at"],
+    )

@@ -70,7 +70,9 @@ def queue(request, queue="mine"):
         remembered[queue] = query.urlencode()
         request.session.modified = True
     page = navigation.number()
-    rows, has_next = selectors.page_of_tickets(tickets, _ordering(queue, filters), page, PAGE_SIZE)
+    rows, has_next = selectors.page_of_tickets(
+        tickets, _ordering(queue, filters), page, PAGE_SIZE, seen_by=request.user
+    )
     context = {
         "queue": queue,
         "queue_title": QUEUE_TITLES[queue],

@@ -93,7 +93,9 @@ def _in_order(timeline: list, user) -> list:
 @back_office
 @require_GET
 def ticket_page(request, pk):
-    return _page(request, worked_ticket(request, pk))
+    ticket = worked_ticket(request, pk)
+    services.ticket_seen(user=request.user, ticket=ticket)
+    return _page(request, ticket)
 
 
 @back_office

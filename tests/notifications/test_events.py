@@ -118,6 +118,22 @@ def test_a_task_reaches_its_expert(ticket, technician):
     assert f"/intervention/tickets/{ticket.pk}/" in message.body
 
 
+def test_a_done_task_reaches_the_ticket_technician_not_the_expert(ticket, technician):
+    services.ticket_take(ticket=ticket, actor=technician)
+    expert = UserFactory(email="nadia@univ.example", first_name="Nadia", last_name="Laurent")
+    task = services.task_add(
+        ticket=ticket, author=technician, content="Vérifier SIFAC", assigned_user=expert
+    )
+    mail.outbox.clear()
+    services.task_complete(task=task, actor=expert)
+    (message,) = mail.outbox
+    assert message.to == ["karim@univ.example"]
+    assert "Nadia Laurent" in message.body and "Vérifier SIFAC" in message.body
+    assert f"[Help #{ticket.pk}]" in message.subject
+    task.refresh_from_db()
+    assert task.done_by == expert and task.done_at is not None
+
+
 def test_a_solution_asks_the_requester_to_decide_with_the_closing_date(ticket, technician):
     services.solution_propose(ticket=ticket, author=technician, content="<p>Quota relevé</p>")
     ticket.refresh_from_db()
