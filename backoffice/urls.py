@@ -10,6 +10,7 @@ urlpatterns = [
     path("files/<slug:queue>/actions/", queues.bulk_action, name="bulk"),
     path("files/<slug:queue>/export.csv", queues.export_csv, name="export"),
     path("tableau-de-bord/", dashboard.dashboard, name="dashboard"),
+    path("compteur/", queues.open_count, name="open-count"),
     path("recherche/<slug:kind>/", lookups.lookup, name="lookup"),
     path("tickets/<int:pk>/", work.ticket_page, name="ticket"),
     path("tickets/<int:pk>/ordre/", work.timeline_order, name="timeline-order"),

@@ -101,7 +101,7 @@ def timed(label, function):
 
 def main():
     technician = build()
-    from tickets.views.queues import PAGE_SIZE, _ordering
+    from backoffice.views.queues import PAGE_SIZE, _ordering
 
     from tickets import selectors
 

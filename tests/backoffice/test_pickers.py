@@ -69,3 +69,17 @@ def test_a_name_not_in_the_list_is_refused_by_name(tech_client, ticket):
     )
     assert response.status_code == 400
     assert "Choisissez dans la liste" in response.content.decode()
+
+
+def test_the_open_count_costs_one_query_after_the_login(client, ticket, technician):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tickets import services
+
+    services.ticket_take(ticket=ticket, actor=technician)
+    client.force_login(technician)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("backoffice:open-count"))
+    assert response.json() == {"mine": 1}
+    assert len(queries) == 3  # the session, the user, the count
