@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .views import dashboard, queues, work
+from .views.new import new_ticket
 
 app_name = "backoffice"
 
@@ -10,6 +11,7 @@ urlpatterns = [
     path("files/<slug:queue>/actions/", queues.bulk_action, name="bulk"),
     path("files/<slug:queue>/export.csv", queues.export_csv, name="export"),
     path("tableau-de-bord/", dashboard.dashboard, name="dashboard"),
+    path("tickets/nouveau/", new_ticket, name="new-ticket"),
     path("tickets/<int:pk>/", work.ticket_page, name="ticket"),
     path("tickets/<int:pk>/prendre/", work.take, name="take"),
     path("tickets/<int:pk>/champs/", work.update_fields, name="fields"),
