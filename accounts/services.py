@@ -1,9 +1,50 @@
 """Every change to a person's account that Help makes (the profile, the university login)."""
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from . import sso
+from .errors import AccountError
 from .models import User
+
+
+def email_taken(email: str) -> bool:
+    """Tell whether an account already has this address (as its e-mail or its login name)."""
+    email = email.strip()
+    return User.objects.filter(email__iexact=email).exists() or (
+        User.objects.filter(username__iexact=email).exists()
+    )
+
+
+@transaction.atomic
+def contact_create(*, first_name: str, last_name: str, email: str, phone: str = "") -> User:
+    """Create the account of someone a technician files a ticket for, who has none yet.
+
+    It has no password: the person logs in later through the university's login, which
+    links to this account by its e-mail address once the provider vouches for it (see
+    accounts.adapter.SocialAccountAdapter.authenticate_by_email).
+    """
+    email = email.strip()
+    refusal = AccountError(
+        _("An account already has the e-mail address %(email)s: choose that person instead.")
+        % {"email": email}
+    )
+    if not email or email_taken(email):
+        raise refusal
+    user = User(
+        username=email[:150],
+        email=email,
+        first_name=first_name.strip()[:150],
+        last_name=last_name.strip()[:150],
+        phone=phone.strip()[:40],
+    )
+    user.set_unusable_password()
+    try:
+        with transaction.atomic():  # someone else took the address at the same moment
+            user.save()
+    except IntegrityError:
+        raise refusal from None
+    return user
 
 
 @transaction.atomic

@@ -2,11 +2,12 @@ from tickets import permissions
 
 
 def back_office(request):
-    """Tell the menu whether to show the back office and the dashboard (asked lazily)."""
+    """Tell the menus whether to show the back office, the dashboard, "Nouveau ticket" (lazily)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
     return {
         "show_back_office": lambda: permissions.can_use_back_office(user),
         "show_dashboard": lambda: permissions.is_supervisor(user),
+        "show_new_ticket": lambda: permissions.is_active_technician(user),
     }

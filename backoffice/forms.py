@@ -6,6 +6,9 @@ from django.http import QueryDict
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
+from accounts.services import email_taken
+from core.errors import DomainError
+from core.files import check_upload
 from core.forms import (
     Form,
     IdsField,
@@ -14,10 +17,13 @@ from core.forms import (
     PageForm,
     PersonField,
     PickerInput,
+    places_picker,
 )
+from core.html import clean_html, has_text, rich_text
 from core.people import person_label
 from tickets import selectors, workflow
-from tickets.models import Priority, Task, Ticket
+from tickets.models import Category, Level, Priority, Task, Theme, Ticket
+from tickets.selectors import find_place
 
 # Sorts a technician may ask for: the URL names one of these keys, never a column.
 SORTS = {
@@ -259,3 +265,170 @@ class SolutionForm(Form):
             options_id="article-options", search_url=reverse_lazy("knowledge:picker")
         ),
     )
+
+
+class NewTicketForm(Form):
+    """A ticket a technician files for a caller or a visitor ("Nouveau ticket")."""
+
+    SOURCES = [Ticket.Source.PHONE, Ticket.Source.DESK, Ticket.Source.EMAIL, Ticket.Source.OTHER]
+    CONTACT_FIELDS = ("first_name", "last_name", "email", "phone")
+
+    requester = PersonField(label=_("Requester"), required=False)
+    first_name = forms.CharField(label=_("First name"), required=False, max_length=150)
+    last_name = forms.CharField(label=_("Last name"), required=False, max_length=150)
+    email = forms.EmailField(label=_("E-mail address"), required=False)
+    phone = forms.CharField(label=_("Phone"), required=False, max_length=40)
+    source = forms.ChoiceField(
+        label=_("Source"),
+        choices=[(source.value, source.label) for source in SOURCES],
+        widget=forms.RadioSelect,
+        initial=Ticket.Source.PHONE,
+    )
+    title = forms.CharField(label=_("Subject"), max_length=255)
+    theme = forms.ModelChoiceField(
+        label=_("Theme"),
+        queryset=Theme.objects.filter(is_active=True)
+        .exclude(parent__is_active=False)
+        .select_related("parent")
+        .order_by("parent__position", "parent__name", "position", "name"),
+    )
+    category = forms.ModelChoiceField(
+        label=_("Category"),
+        queryset=Category.objects.filter(is_active=True),
+        required=False,
+        help_text=_("Leave it empty for the theme's category."),
+    )
+    type = forms.ChoiceField(
+        label=_("Type"),
+        choices=Ticket.Type.choices,
+        widget=forms.RadioSelect,
+        initial=Ticket.Type.INCIDENT,
+    )
+    urgency = forms.TypedChoiceField(
+        label=_("Urgency"), choices=Level.choices, coerce=int, initial=Level.MEDIUM
+    )
+    location = forms.CharField(
+        label=_("Location"),
+        required=False,
+        max_length=1000,
+        help_text=_("Type part of the name of a campus, building or room."),
+        widget=places_picker(),
+    )
+    description = forms.CharField(
+        label=_("Description"),
+        required=False,
+        max_length=100_000,
+        widget=forms.Textarea(attrs={"rows": 6, "class": "rich-text"}),
+    )
+    description_format = forms.CharField(required=False, widget=forms.HiddenInput)
+    files = MultipleFileField(label=_("Attach a file"), required=False)
+    take = forms.BooleanField(label=_("Assign it to me"), required=False)
+    solved = forms.BooleanField(
+        label=_("Solved at the first call"),
+        required=False,
+        help_text=_(
+            "The solution below is proposed at once: the requester still accepts or refuses it."
+        ),
+    )
+    solution = forms.CharField(
+        label=_("Solution"),
+        required=False,
+        max_length=100_000,
+        widget=forms.Textarea(attrs={"rows": 4, "class": "rich-text"}),
+    )
+    solution_format = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if field.required:
+                field.label = f"{field.label} *"
+        if self.is_bound:
+            # The editors' HTML goes back into the page cleaned, never as it was sent.
+            data = self.data.copy()
+            for name in ("description", "solution"):
+                if data.get(f"{name}_format") == "html":
+                    data[name] = clean_html(data.get(name, ""))
+            self.data = data
+
+    def clean_location(self):
+        text = self.cleaned_data["location"]
+        if not text.strip():
+            return None
+        location = find_place(text)
+        if location is None:
+            raise forms.ValidationError(_("Choose a place in the list."))
+        return location
+
+    def clean_description(self):
+        return rich_text(self.cleaned_data["description"], self.data.get("description_format", ""))
+
+    def clean_solution(self):
+        return rich_text(self.cleaned_data["solution"], self.data.get("solution_format", ""))
+
+    def clean(self):
+        cleaned = super().clean()
+        typed = [name for name in self.CONTACT_FIELDS if self.data.get(name, "").strip()]
+        if self.data.get("requester", "").strip():
+            if typed:
+                self.add_error(
+                    "requester",
+                    _("Choose the requester in the list or create a contact, not both."),
+                )
+        elif not typed:
+            self.add_error(
+                "requester",
+                _("Choose the requester in the list, or create a contact below."),
+            )
+        else:
+            self._clean_contact(cleaned)
+        if cleaned.get("solved") and not has_text(cleaned.get("solution", "")):
+            self.add_error("solution", _("Describe the solution."))
+        return cleaned
+
+    def _clean_contact(self, cleaned):
+        required = forms.Field.default_error_messages["required"]
+        for name in ("first_name", "last_name", "email"):
+            if name not in self.errors and not cleaned.get(name, "").strip():
+                self.add_error(name, required)
+        if cleaned.get("email") and email_taken(cleaned["email"]):
+            self.add_error(
+                "email",
+                _(
+                    "An account already has this e-mail address: choose that person "
+                    "in the “Requester” list instead."
+                ),
+            )
+
+    def uploads(self) -> tuple[list, list[str]]:
+        """The files that Help accepts, and errors naming the others."""
+        accepted, errors = [], []
+        for upload in self.files.getlist("files"):
+            try:
+                check_upload(upload)
+            except DomainError as error:
+                errors.append(str(error))
+            else:
+                accepted.append(upload)
+        return accepted, errors
+
+    def filing(self) -> dict:
+        """The ticket_file arguments of the valid form (without the technician and files)."""
+        data = self.cleaned_data
+        contact = None
+        if data["requester"] is None:
+            contact = {name: data[name] for name in self.CONTACT_FIELDS}
+        return {
+            "requester": data["requester"],
+            "contact": contact,
+            "title": data["title"],
+            "description": data["description"],
+            "type": data["type"],
+            "theme": data["theme"],
+            "category": data["category"],
+            "urgency": data["urgency"],
+            "location": data["location"],
+            "source": data["source"],
+            "take": data["take"],
+            "solution": data["solution"] if data["solved"] else "",
+        }

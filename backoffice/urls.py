@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .views import dashboard, lookups, queues, work
+from .views.new import new_ticket
 
 app_name = "backoffice"
 
@@ -12,6 +13,7 @@ urlpatterns = [
     path("tableau-de-bord/", dashboard.dashboard, name="dashboard"),
     path("compteur/", queues.open_count, name="open-count"),
     path("recherche/<slug:kind>/", lookups.lookup, name="lookup"),
+    path("tickets/nouveau/", new_ticket, name="new-ticket"),
     path("tickets/<int:pk>/", work.ticket_page, name="ticket"),
     path("tickets/<int:pk>/ordre/", work.timeline_order, name="timeline-order"),
     path("tickets/<int:pk>/prendre/", work.take, name="take"),

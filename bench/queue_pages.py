@@ -102,7 +102,6 @@ def timed(label, function):
 def main():
     technician = build()
     from backoffice.views.queues import PAGE_SIZE, _ordering
-
     from tickets import selectors
 
     team_queue = selectors.filter_tickets(selectors.queue_tickets(technician, "team"), {})

@@ -65,7 +65,10 @@ def parties(ticket: Ticket, *, observers: bool = False) -> list:
 def _ticket_created(*, ticket) -> list[Message]:
     return [
         Message(ticket, parties(ticket), f"{ticket.pk}"),
-        Message(ticket, workers(ticket), f"{ticket.pk}", exclude=ticket.requester),
+        # Whoever typed the ticket in knows of it: the requester, or the technician for them.
+        Message(
+            ticket, workers(ticket), f"{ticket.pk}", exclude=ticket.filed_by or ticket.requester
+        ),
     ]
 
 

@@ -335,6 +335,8 @@ class Ticket(models.Model):
         EMAIL = "email", _("E-mail")
         PHONE = "phone", _("Phone")
         BACK_OFFICE = "backoffice", _("Back office")
+        DESK = "desk", _("At the desk")
+        OTHER = "other", _("Other")
 
     type = models.CharField(_("type"), max_length=10, choices=Type, default=Type.INCIDENT)
     title = models.CharField(_("title"), max_length=255)
@@ -392,6 +394,16 @@ class Ticket(models.Model):
         related_name="assigned_tickets",
     )
     source = models.CharField(_("source"), max_length=12, choices=Source, default=Source.PORTAL)
+    # The technician who typed the ticket in for its requester (a call, the desk); empty
+    # when the requester filed it themself.
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("filed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     # [{"question": id, "label": "...", "value": "..."}] in the form's order.
     answers = models.JSONField(_("answers to the theme's questions"), default=list, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)

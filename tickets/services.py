@@ -110,7 +110,9 @@ def ticket_create(
     observers=(),
     team: Team | None = None,
     assignee=None,
+    filed_by=None,
 ) -> Ticket:
+    """File a ticket; `filed_by` is the technician who typed it in for the requester."""
     title = " ".join((title or "").split())
     if not title:
         raise TicketError(_("A ticket needs a title."))
@@ -144,6 +146,7 @@ def ticket_create(
         team=team,
         assignee=assignee,
         source=source,
+        filed_by=filed_by,
         answers=answers or [],
         created_at=now,
         taken_at=now if assignee else None,
@@ -151,7 +154,8 @@ def ticket_create(
     )
     if observers:
         ticket.observers.add(*observers)
-    _record(ticket, requester, "status", None, ticket.status)
+    # The history names who typed the ticket in: the requester, or the technician for them.
+    _record(ticket, filed_by or requester, "status", None, ticket.status)
     events.announce("ticket_created", ticket=ticket)
     return ticket
 

@@ -40,3 +40,16 @@ def worked_ticket(request, pk: int) -> Ticket:
     if not permissions.can_work_ticket(request.user, ticket):
         raise Http404
     return ticket
+
+
+def active_technician(view):
+    """Log in first; then anyone else than an active technician (experts too) gets 404."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not permissions.is_active_technician(request.user):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapped
