@@ -11,6 +11,7 @@ from core.errors import DomainError
 from core.files import check_upload
 from core.forms import (
     Form,
+    IdField,
     IdsField,
     LookupField,
     MultipleFileField,
@@ -21,8 +22,11 @@ from core.forms import (
 )
 from core.html import clean_html, has_text, rich_text
 from core.people import person_label
+from replies import permissions as reply_permissions
+from replies.models import CannedAnswer
+from replies.placeholders import PLACEHOLDERS
 from tickets import selectors, workflow
-from tickets.models import Category, Level, Priority, Task, Theme, Ticket
+from tickets.models import Category, Level, Priority, Task, Team, Theme, Ticket
 from tickets.selectors import find_place
 
 # Sorts a technician may ask for: the URL names one of these keys, never a column.
@@ -211,11 +215,17 @@ class TimelineOrderForm(Form):
     order = forms.ChoiceField(choices=[("newest", "newest"), ("oldest", "oldest")])
 
 
+def canned_field():
+    """The canned answer a text started from, set by the picker: counted when sent."""
+    return IdField(label="", required=False, widget=forms.HiddenInput)
+
+
 class FollowupForm(Form):
     content = forms.CharField(label=_("Followup"), widget=forms.Textarea(attrs={"rows": 4}))
     # Public by default, as in GLPI: the requester follows the work; a note is made private.
     is_private = forms.BooleanField(label=_("Private: only technicians see it"), required=False)
     files = MultipleFileField(label=_("Files"), required=False)
+    canned = canned_field()
 
 
 class TaskForm(Form):
@@ -265,6 +275,7 @@ class SolutionForm(Form):
             options_id="article-options", search_url=reverse_lazy("knowledge:picker")
         ),
     )
+    canned = canned_field()
 
 
 class NewTicketForm(Form):
@@ -432,3 +443,69 @@ class NewTicketForm(Form):
             "take": data["take"],
             "solution": data["solution"] if data["solved"] else "",
         }
+
+
+# Canned answers ---------------------------------------------------------------------
+
+KINDS = [("followup", _("Followup")), ("solution", _("Solution"))]
+
+
+def placeholders_help() -> str:
+    names = ", ".join(f"{{{p.name}}} ({p.description})" for p in PLACEHOLDERS)
+    return _("Placeholders, filled for each ticket: %(names)s.") % {"names": names}
+
+
+class CannedAnswerForm(forms.ModelForm):
+    class Meta:
+        model = CannedAnswer
+        fields = ["title", "body", "usable_for", "team", "is_active"]
+        widgets = {
+            "body": forms.Textarea(attrs={"rows": 10, "class": "rich-text"}),
+            "usable_for": forms.RadioSelect,
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.fields["body_format"] = forms.CharField(required=False, widget=forms.HiddenInput)
+        self.fields["body"].help_text = placeholders_help()
+        teams = Team.objects.filter(is_active=True)
+        team_ids = reply_permissions.manageable_team_ids(user)
+        if team_ids is not None:
+            teams = teams.filter(pk__in=team_ids)
+        team = self.fields["team"]
+        team.queryset = teams
+        if reply_permissions.may_manage_global(user):
+            team.empty_label = _("Every team (a global answer)")
+        else:
+            team.required = True
+            team.empty_label = None
+        if self.instance.pk is None:
+            del self.fields["is_active"]
+        if self.is_bound and self.data.get("body_format") == "html":
+            # The editor's HTML goes back into the page cleaned, never as it was sent.
+            data = self.data.copy()
+            data["body"] = clean_html(data.get("body", ""))
+            self.data = data
+
+    def clean_body(self):
+        return rich_text(self.data.get("body", ""), self.data.get("body_format", ""))
+
+
+class CannedSearchForm(Form):
+    q = forms.CharField(label=_("Search the canned answers"), required=False, max_length=200)
+
+
+class CannedPickerForm(Form):
+    """What the composer's picker sends as one types: the words, the ticket, the form."""
+
+    q = forms.CharField(label=_("Search a canned answer"), required=False, max_length=200)
+    ticket = IdField()
+    kind = forms.ChoiceField(choices=KINDS)
+
+
+class CannedPrefillForm(Form):
+    """A canned answer chosen without JavaScript: the ticket page opens with its text."""
+
+    canned = IdField()
+    kind = forms.ChoiceField(choices=KINDS)

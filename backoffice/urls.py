@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import dashboard, lookups, queues, work
+from .views import dashboard, lookups, queues, replies, work
 from .views.new import new_ticket
 
 app_name = "backoffice"
@@ -28,4 +28,11 @@ urlpatterns = [
     path("tickets/<int:pk>/documents/", work.add_document, name="document-add"),
     path("tickets/<int:pk>/documents/<int:document_pk>/", work.document, name="document"),
     path("tickets/<int:pk>/solution/", work.propose_solution, name="solution"),
+    path("reponses-types/", replies.canned_list, name="canned-list"),
+    path("reponses-types/nouvelle/", replies.canned_create, name="canned-create"),
+    path("reponses-types/choisir/", replies.canned_picker, name="canned-picker"),
+    path("reponses-types/<int:pk>/", replies.canned_edit, name="canned-edit"),
+    path(
+        "reponses-types/<int:pk>/desactiver/", replies.canned_deactivate, name="canned-deactivate"
+    ),
 ]

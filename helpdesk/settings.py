@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "accounts",
     "tickets",
     "knowledge",
+    "replies",
     "notifications",
     "portal",
     "backoffice",

@@ -17,12 +17,17 @@ from core.errors import DomainError
 from core.files import attachment_response
 from knowledge import selectors as knowledge_selectors
 from knowledge import services as knowledge
+from replies import permissions as reply_permissions
+from replies import services as replies
+from replies.models import CannedAnswer
+from replies.placeholders import render as render_canned
 from tickets import selectors, services, workflow
 from tickets.errors import TicketError
 from tickets.models import Task
 
 from ..forms import (
     AssignForm,
+    CannedPrefillForm,
     DocumentForm,
     FollowupForm,
     ObserversForm,
@@ -48,9 +53,9 @@ FORMS = {
 }
 
 
-def _form(name: str, ticket, request=None):
+def _form(name: str, ticket, request=None, initial=None):
     """One of the page's forms, bound to the request's data when one is given."""
-    kwargs = {"prefix": name}
+    kwargs = {"prefix": name, "initial": initial or {}}
     if name == "fields":
         kwargs["instance"] = ticket
     elif name == "observers":
@@ -64,18 +69,19 @@ def _form(name: str, ticket, request=None):
     return FORMS[name](**kwargs)
 
 
-def _forms(ticket, bound=None):
-    forms = {name: _form(name, ticket) for name in FORMS}
+def _forms(ticket, bound=None, initial=None):
+    initial = initial or {}
+    forms = {name: _form(name, ticket, initial=initial.get(name)) for name in FORMS}
     if bound is not None:
         forms[bound.prefix] = bound
     return forms
 
 
-def _page(request, ticket, *, bound=None, error=None, status=200):
+def _page(request, ticket, *, bound=None, error=None, status=200, initial=None):
     user = request.user
     context = {
         "ticket": ticket,
-        "forms": _forms(ticket, bound),
+        "forms": _forms(ticket, bound, initial),
         "failed": bound.prefix if bound is not None else None,
         "error": error,
         "timeline": _in_order(selectors.ticket_timeline(ticket), user),
@@ -95,7 +101,7 @@ def _in_order(timeline: list, user) -> list:
 def ticket_page(request, pk):
     ticket = worked_ticket(request, pk)
     services.ticket_seen(user=request.user, ticket=ticket)
-    return _page(request, ticket)
+    return _page(request, ticket, initial=_chosen_canned_answer(request, ticket))
 
 
 @back_office
@@ -108,6 +114,19 @@ def timeline_order(request, pk):
         newest_first = form.cleaned_data["order"] == "newest"
         timeline_order_set(user=request.user, newest_first=newest_first)
     return redirect("backoffice:ticket", pk=ticket.pk)
+
+
+def _chosen_canned_answer(request, ticket) -> dict:
+    """A canned answer chosen without JavaScript ("?canned=<id>&kind=followup"), filled in."""
+    form = CannedPrefillForm(request.GET)
+    if not request.GET or not form.is_valid() or form.cleaned_data["canned"] is None:
+        return {}
+    kind = form.cleaned_data["kind"]
+    answer = CannedAnswer.objects.filter(pk=form.cleaned_data["canned"]).first()
+    if answer is None or not reply_permissions.can_use(request.user, answer, kind):
+        return {}
+    text = render_canned(answer.body, ticket=ticket, user=request.user)
+    return {kind: {"content": text, "canned": answer.pk}}
 
 
 def _act(request, pk, name, do, success):
@@ -205,6 +224,7 @@ def add_followup(request, pk):
             is_private=data["is_private"],
             files=data["files"] or [],
         )
+        replies.canned_answer_used(answer_id=data["canned"], user=request.user, kind="followup")
 
     return _act(request, pk, "followup", do, _("The followup is added."))
 
@@ -268,6 +288,7 @@ def propose_solution(request, pk):
         )
         if article is not None:
             knowledge.solution_link_article(solution=solution, article=article, author=request.user)
+        replies.canned_answer_used(answer_id=data["canned"], user=request.user, kind="solution")
 
     return _act(request, pk, "solution", do, _("The solution is sent to the requester."))
 
