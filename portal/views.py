@@ -17,7 +17,7 @@ from core.files import attachment_response
 from core.forms import LookupForm
 from core.people import person_label
 from notifications.models import REQUIRED_EVENTS, Event
-from tickets import permissions
+from tickets import permissions, workflow
 from tickets import services as ticket_services
 from tickets.models import HelpdeskSettings, Location, Solution, Theme, Ticket
 from tickets.selectors import (
@@ -169,12 +169,14 @@ def my_tickets(request):
         tickets = tickets.filter(status=Ticket.Status.CLOSED)
     if query:
         tickets = search_tickets(tickets, query, private_notes=False)
-    closed_last = Case(
-        When(status=Ticket.Status.CLOSED, then=Value(1)),
-        default=Value(0),
+    # Those waiting for the requester's answer first, then the open ones, the closed last.
+    rank = Case(
+        When(status__in=workflow.WAITING_FOR_REQUESTER, then=Value(0)),
+        When(status=Ticket.Status.CLOSED, then=Value(2)),
+        default=Value(1),
         output_field=IntegerField(),
     )
-    tickets = tickets.order_by(closed_last, "-last_activity_at", "-pk")
+    tickets = tickets.annotate(rank=rank).order_by("rank", "-last_activity_at", "-pk")
     page = Paginator(tickets, PAGE_SIZE).get_page(form.number())
     context = {"page": page, "query": query, "state": state}
     return render(request, "portal/my_tickets.html", context)
