@@ -55,6 +55,10 @@ STATUS_HELP = {
     Ticket.Status.SOLVED: gettext_lazy("A solution has been proposed: please accept or refuse it."),
     Ticket.Status.CLOSED: gettext_lazy("Your request is closed."),
 }
+REFUSED_BY_MESSAGE = gettext_lazy(
+    "Your message has been added and the solution refused: the technician has your "
+    "reason and goes on."
+)
 
 
 def _upload_limits() -> dict:
@@ -67,7 +71,10 @@ def _upload_limits() -> dict:
 def _visible_ticket(request, pk: int) -> Ticket:
     """The ticket if the user may see it; 404 otherwise, so nothing leaks its existence."""
     ticket = get_object_or_404(
-        Ticket.objects.select_related("theme__parent", "team", "assignee", "location"), pk=pk
+        Ticket.objects.select_related(
+            "theme__parent", "team", "assignee", "location", "requester", "beneficiary"
+        ),
+        pk=pk,
     )
     if not permissions.can_view_ticket(request.user, ticket):
         raise Http404
@@ -182,6 +189,24 @@ def my_tickets(request):
     return render(request, "portal/my_tickets.html", context)
 
 
+def _with_refusal_reasons(timeline: list) -> list:
+    """Show each refused solution with its reason, not the reason as a message of its own.
+
+    The reason is the public message its decider wrote at the very time of the refusal
+    (tickets.services keeps them at the same time).
+    """
+    messages_at = {
+        (item.author_id, item.created_at): item for kind, item in timeline if kind == "followup"
+    }
+    reasons = set()
+    for kind, item in timeline:
+        if kind == "solution" and item.status == Solution.Status.REFUSED:
+            item.refusal_reason = messages_at.get((item.decided_by_id, item.decided_at))
+            if item.refusal_reason is not None:
+                reasons.add(item.refusal_reason.pk)
+    return [(kind, item) for kind, item in timeline if kind != "followup" or item.pk not in reasons]
+
+
 def _ticket_page(
     request,
     ticket,
@@ -204,9 +229,10 @@ def _ticket_page(
     context = {
         "ticket": ticket,
         # Public items only, whoever looks: this is the requester's view of the ticket.
-        "timeline": ticket_timeline(ticket, public_only=True),
+        "timeline": _with_refusal_reasons(ticket_timeline(ticket, public_only=True)),
         "waiting_solution": waiting,
         "can_decide": permissions.can_decide_solution(request.user, ticket),
+        "message_refuses": workflow.followup_refuses(request.user, ticket),
         "auto_close_on": auto_close_date(ticket),
         "followup_errors": followup_errors,
         "refuse_error": refuse_error,
@@ -237,6 +263,7 @@ def ticket_followup(request, pk):
     typed, typed_format = form.typed()
     content = form.cleaned_data.get("content", "")
     if valid and not errors:
+        solved = ticket.status == Ticket.Status.SOLVED
         try:
             services.followup_submit(
                 ticket=ticket, author=request.user, content=content, files=accepted, pending=kept
@@ -244,7 +271,11 @@ def ticket_followup(request, pk):
         except DomainError as error:
             errors.append(str(error))
         else:
-            messages.success(request, _("Your message has been added to the ticket."))
+            ticket.refresh_from_db(fields=["status"])
+            if solved and ticket.status != Ticket.Status.SOLVED:
+                messages.success(request, REFUSED_BY_MESSAGE)
+            else:
+                messages.success(request, _("Your message has been added to the ticket."))
             return redirect("portal:ticket-detail", pk=ticket.pk)
     pending = _keep_for_later(request, accepted, kept) if not ticket.is_closed else []
     # What was typed goes back as it was sent: escaped by the template, or, for the

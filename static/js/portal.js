@@ -198,6 +198,17 @@
         form.addEventListener("change", function () { refreshConditions(form); });
         refreshConditions(form);
       }
+      // A message that would also do something more (refuse a solution) asks first.
+      if (form.dataset.confirm) {
+        form.addEventListener("submit", function (event) {
+          var content = form.elements.content;
+          var text = content ? content.value.replace(/<[^>]*>|&nbsp;/g, "").trim() : "";
+          if (text && !window.confirm(form.dataset.confirm)) {
+            event.preventDefault();
+            event.stopImmediatePropagation();
+          }
+        });
+      }
       if (form.hasAttribute("data-upload-form")) {
         form.addEventListener("submit", function (event) { sendWithProgress(form, event); });
       }
