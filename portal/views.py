@@ -15,7 +15,8 @@ from accounts.services import profile_update
 from core.errors import DomainError
 from core.files import attachment_response
 from core.forms import LookupForm
-from core.people import person_label
+from core.people import person_hint, person_label
+from core.ratelimit import over_limit
 from notifications.models import REQUIRED_EVENTS, Event
 from tickets import permissions, workflow
 from tickets import services as ticket_services
@@ -40,7 +41,10 @@ from .forms import (
 from .models import AccessibilityStatement
 
 PAGE_SIZE = 20
-SEARCH_LIMIT = 10
+PEOPLE_MIN_LENGTH = 3
+PEOPLE_LIMIT = 10
+PEOPLE_SEARCHES_PER_MINUTE = 60
+PLACES_LIMIT = 20
 
 STATUS_HELP = {
     Ticket.Status.NEW: gettext_lazy(
@@ -344,10 +348,17 @@ def document_download(request, pk, document_pk):
 @login_required
 @require_GET
 def people(request):
-    """Suggestions for a person picker: active users whose name or e-mail matches."""
+    """Suggestions for a person picker: a few active users whose name or e-mail matches.
+
+    Enough to find a colleague, not to read the directory: 3 characters at least, 10
+    people at most, showing only what tells namesakes apart, so many searches a minute.
+    """
+    if over_limit(f"people-search:{request.user.pk}", limit=PEOPLE_SEARCHES_PER_MINUTE, seconds=60):
+        message = _("Too many searches in a short time: wait a minute, then type again.")
+        return render(request, "portal/options.html", {"message": message}, status=429)
     query = LookupForm(request.GET).text().strip()
     users = []
-    if len(query) >= 2:
+    if len("".join(query.split())) >= PEOPLE_MIN_LENGTH:
         users = get_user_model().objects.filter(is_active=True)
         for word in query.split()[:4]:
             users = users.filter(
@@ -356,9 +367,9 @@ def people(request):
                 | Q(display_name__icontains=word)
                 | Q(email__icontains=word)
             )
-        users = users.order_by("last_name", "first_name")[:SEARCH_LIMIT]
-    options = [person_label(user) for user in users]
-    return render(request, "portal/options.html", {"options": options})
+        users = users.order_by("last_name", "first_name", "pk")[:PEOPLE_LIMIT]
+    people = [(person_label(user), person_hint(user)) for user in users]
+    return render(request, "portal/options.html", {"labelled": people})
 
 
 @login_required
@@ -366,10 +377,13 @@ def people(request):
 def places(request):
     """Suggestions for the location picker: places whose path matches every word."""
     query = LookupForm(request.GET).text().strip()
-    locations = Location.objects.filter(is_active=True)
-    for word in query.split()[:6]:
-        locations = locations.filter(full_name__icontains=word)
-    options = list(locations.order_by("full_name").values_list("full_name", flat=True)[:50])
+    options = []
+    if query:
+        locations = Location.objects.filter(is_active=True)
+        for word in query.split()[:6]:
+            locations = locations.filter(full_name__icontains=word)
+        found = locations.order_by("full_name").values_list("full_name", flat=True)
+        options = list(found[:PLACES_LIMIT])
     return render(request, "portal/options.html", {"options": options})
 
 
