@@ -33,7 +33,7 @@
     var list = document.getElementById(input.getAttribute("list"));
     var status = document.createElement("span");
     status.className = "picker-status";
-    status.setAttribute("role", "status");
+    status.setAttribute("aria-live", "polite");
     input.after(status);
     input.addEventListener("input", function () {
       clearTimeout(timer);

@@ -288,3 +288,20 @@ def test_the_person_picker_tells_namesakes_apart(page, university):
     namesake = options.filter(has_text="DFA")
     expect(namesake).to_have_text("Paul Durand — DFA — p.durand@univ.example")
     expect(namesake).to_have_attribute("value", "Paul Durand <p.durand@univ.example>")
+
+
+def test_the_person_picker_says_when_searches_are_too_many(page, university, monkeypatch):
+    from portal import views
+
+    monkeypatch.setattr(views, "PEOPLE_SEARCHES_PER_MINUTE", 1)
+    log_in(page, "claire")
+    page.goto("/themes/messagerie/")
+    page.get_by_label("Pour une autre personne").check()
+    picker = page.get_by_label("Personne concernée")
+    picker.fill("durand")
+    expect(page.locator("#people-options option")).to_have_count(1)
+    picker.fill("duran")
+    status = page.locator("#field-beneficiary .picker-status[aria-live=polite]")
+    expect(status).to_have_text(re.compile(r"\w"))
+    expect(page.locator("#people-options option")).to_have_count(0)
+    assert_accessible(page)
