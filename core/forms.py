@@ -114,7 +114,11 @@ class PersonField(LookupField):
         kwargs.setdefault("max_length", 300)
         kwargs.setdefault("widget", people_picker())
         kwargs.setdefault(
-            "help_text", _("Type a name or an e-mail address, then choose the person in the list.")
+            "help_text",
+            _(
+                "Type at least 3 letters of a name or an e-mail address, then choose the "
+                "person in the list."
+            ),
         )
         super().__init__(find=find_person, show=person_label, **kwargs)
 

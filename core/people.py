@@ -12,6 +12,12 @@ def person_label(user) -> str:
     return f"{user.get_display_name()} <{user.email}>"
 
 
+def person_hint(user) -> str:
+    """What tells two namesakes apart in a picker's list: name, department and e-mail."""
+    name = user.display_name or user.get_full_name()
+    return " — ".join(part for part in (name, user.department, user.email) if part)
+
+
 def find_person(text: str):
     """Return the active user a picker's text names (by e-mail or username), or None."""
     text = (text or "").strip()

@@ -15,9 +15,10 @@ from accounts.services import profile_update
 from core.errors import DomainError
 from core.files import attachment_response
 from core.forms import LookupForm
-from core.people import person_label
+from core.people import person_hint, person_label
+from core.ratelimit import over_limit
 from notifications.models import REQUIRED_EVENTS, Event
-from tickets import permissions
+from tickets import permissions, workflow
 from tickets import services as ticket_services
 from tickets.models import HelpdeskSettings, Location, Solution, Theme, Ticket
 from tickets.selectors import (
@@ -40,7 +41,10 @@ from .forms import (
 from .models import AccessibilityStatement
 
 PAGE_SIZE = 20
-SEARCH_LIMIT = 10
+PEOPLE_MIN_LENGTH = 3
+PEOPLE_LIMIT = 10
+PEOPLE_SEARCHES_PER_MINUTE = 60
+PLACES_LIMIT = 20
 
 STATUS_HELP = {
     Ticket.Status.NEW: gettext_lazy(
@@ -55,6 +59,10 @@ STATUS_HELP = {
     Ticket.Status.SOLVED: gettext_lazy("A solution has been proposed: please accept or refuse it."),
     Ticket.Status.CLOSED: gettext_lazy("Your request is closed."),
 }
+REFUSED_BY_MESSAGE = gettext_lazy(
+    "Your message has been added and the solution refused: the technician has your "
+    "reason and goes on."
+)
 
 
 def _upload_limits() -> dict:
@@ -67,7 +75,10 @@ def _upload_limits() -> dict:
 def _visible_ticket(request, pk: int) -> Ticket:
     """The ticket if the user may see it; 404 otherwise, so nothing leaks its existence."""
     ticket = get_object_or_404(
-        Ticket.objects.select_related("theme__parent", "team", "assignee", "location"), pk=pk
+        Ticket.objects.select_related(
+            "theme__parent", "team", "assignee", "location", "requester", "beneficiary"
+        ),
+        pk=pk,
     )
     if not permissions.can_view_ticket(request.user, ticket):
         raise Http404
@@ -169,15 +180,35 @@ def my_tickets(request):
         tickets = tickets.filter(status=Ticket.Status.CLOSED)
     if query:
         tickets = search_tickets(tickets, query, private_notes=False)
-    closed_last = Case(
-        When(status=Ticket.Status.CLOSED, then=Value(1)),
-        default=Value(0),
+    # Those waiting for the requester's answer first, then the open ones, the closed last.
+    rank = Case(
+        When(status__in=workflow.WAITING_FOR_REQUESTER, then=Value(0)),
+        When(status=Ticket.Status.CLOSED, then=Value(2)),
+        default=Value(1),
         output_field=IntegerField(),
     )
-    tickets = tickets.order_by(closed_last, "-last_activity_at", "-pk")
+    tickets = tickets.annotate(rank=rank).order_by("rank", "-last_activity_at", "-pk")
     page = Paginator(tickets, PAGE_SIZE).get_page(form.number())
     context = {"page": page, "query": query, "state": state}
     return render(request, "portal/my_tickets.html", context)
+
+
+def _with_refusal_reasons(timeline: list) -> list:
+    """Show each refused solution with its reason, not the reason as a message of its own.
+
+    The reason is the public message its decider wrote at the very time of the refusal
+    (tickets.services keeps them at the same time).
+    """
+    messages_at = {
+        (item.author_id, item.created_at): item for kind, item in timeline if kind == "followup"
+    }
+    reasons = set()
+    for kind, item in timeline:
+        if kind == "solution" and item.status == Solution.Status.REFUSED:
+            item.refusal_reason = messages_at.get((item.decided_by_id, item.decided_at))
+            if item.refusal_reason is not None:
+                reasons.add(item.refusal_reason.pk)
+    return [(kind, item) for kind, item in timeline if kind != "followup" or item.pk not in reasons]
 
 
 def _ticket_page(
@@ -202,9 +233,10 @@ def _ticket_page(
     context = {
         "ticket": ticket,
         # Public items only, whoever looks: this is the requester's view of the ticket.
-        "timeline": ticket_timeline(ticket, public_only=True),
+        "timeline": _with_refusal_reasons(ticket_timeline(ticket, public_only=True)),
         "waiting_solution": waiting,
         "can_decide": permissions.can_decide_solution(request.user, ticket),
+        "message_refuses": workflow.followup_refuses(request.user, ticket),
         "auto_close_on": auto_close_date(ticket),
         "followup_errors": followup_errors,
         "refuse_error": refuse_error,
@@ -234,6 +266,7 @@ def ticket_followup(request, pk):
     errors += [str(error) for field_errors in form.errors.values() for error in field_errors]
     content = form.cleaned_data.get("content", "")
     if valid and not errors:
+        solved = ticket.status == Ticket.Status.SOLVED
         try:
             services.followup_submit(
                 ticket=ticket, author=request.user, content=content, files=accepted, pending=kept
@@ -241,7 +274,11 @@ def ticket_followup(request, pk):
         except DomainError as error:
             errors.append(str(error))
         else:
-            messages.success(request, _("Your message has been added to the ticket."))
+            ticket.refresh_from_db(fields=["status"])
+            if solved and ticket.status != Ticket.Status.SOLVED:
+                messages.success(request, REFUSED_BY_MESSAGE)
+            else:
+                messages.success(request, _("Your message has been added to the ticket."))
             return redirect("portal:ticket-detail", pk=ticket.pk)
     pending = _keep_for_later(request, accepted, kept) if not ticket.is_closed else []
     back, typed_format = form.typed()  # escaped by the template, or cleaned HTML
@@ -310,10 +347,17 @@ def document_download(request, pk, document_pk):
 @login_required
 @require_GET
 def people(request):
-    """Suggestions for a person picker: active users whose name or e-mail matches."""
+    """Suggestions for a person picker: a few active users whose name or e-mail matches.
+
+    Enough to find a colleague, not to read the directory: 3 characters at least, 10
+    people at most, showing only what tells namesakes apart, so many searches a minute.
+    """
+    if over_limit(f"people-search:{request.user.pk}", limit=PEOPLE_SEARCHES_PER_MINUTE, seconds=60):
+        message = _("Too many searches in a short time: wait a minute, then type again.")
+        return render(request, "portal/options.html", {"message": message}, status=429)
     query = LookupForm(request.GET).text().strip()
     users = []
-    if len(query) >= 2:
+    if len("".join(query.split())) >= PEOPLE_MIN_LENGTH:
         users = get_user_model().objects.filter(is_active=True)
         for word in query.split()[:4]:
             users = users.filter(
@@ -322,9 +366,9 @@ def people(request):
                 | Q(display_name__icontains=word)
                 | Q(email__icontains=word)
             )
-        users = users.order_by("last_name", "first_name")[:SEARCH_LIMIT]
-    options = [person_label(user) for user in users]
-    return render(request, "portal/options.html", {"options": options})
+        users = users.order_by("last_name", "first_name", "pk")[:PEOPLE_LIMIT]
+    people = [(person_label(user), person_hint(user)) for user in users]
+    return render(request, "portal/options.html", {"labelled": people})
 
 
 @login_required
@@ -332,10 +376,13 @@ def people(request):
 def places(request):
     """Suggestions for the location picker: places whose path matches every word."""
     query = LookupForm(request.GET).text().strip()
-    locations = Location.objects.filter(is_active=True)
-    for word in query.split()[:6]:
-        locations = locations.filter(full_name__icontains=word)
-    options = list(locations.order_by("full_name").values_list("full_name", flat=True)[:50])
+    options = []
+    if query:
+        locations = Location.objects.filter(is_active=True)
+        for word in query.split()[:6]:
+            locations = locations.filter(full_name__icontains=word)
+        found = locations.order_by("full_name").values_list("full_name", flat=True)
+        options = list(found[:PLACES_LIMIT])
     return render(request, "portal/options.html", {"options": options})
 
 

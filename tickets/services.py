@@ -267,6 +267,10 @@ def followup_add(*, ticket: Ticket, author, content: str, is_private: bool = Fal
         ticket=ticket, author=author, content=content, is_private=is_private and works_on_it
     )
     _record(ticket, author, "followup", None, followup.pk)
+    if workflow.followup_refuses(author, ticket):
+        # Writing instead of deciding: the solution does not suit them (GLPI does the same).
+        _refuse(ticket, _waiting_solution(ticket), author, reason=followup)
+        return followup
     changes = {} if works_on_it else {"attention_at": timezone.now()}
     if not works_on_it and workflow.allows("answer", ticket.status):
         # The requester answered what we were waiting for.
@@ -447,10 +451,10 @@ def _waiting_solution(ticket: Ticket) -> Solution:
     return solution
 
 
-def _decide(solution: Solution, actor, status: str) -> Solution:
+def _decide(solution: Solution, actor, status: str, at=None) -> Solution:
     solution.status = status
     solution.decided_by = actor
-    solution.decided_at = timezone.now()
+    solution.decided_at = at or timezone.now()
     solution.save(update_fields=["status", "decided_by", "decided_at"])
     return solution
 
@@ -470,13 +474,25 @@ def solution_accept(*, ticket: Ticket, actor) -> Solution:
 def solution_refuse(*, ticket: Ticket, actor, reason: str) -> Solution:
     """The requester rejects the solution; the reason is kept and the work goes on."""
     ticket = _lock(ticket)
-    status = workflow.move("refuse", ticket, user=actor)
+    workflow.move("refuse", ticket, user=actor)
     solution = _waiting_solution(ticket)
     reason = clean_html(reason)
     if not has_text(reason):
         raise TicketError(_("Say why the solution does not suit you."))
-    _decide(solution, actor, Solution.Status.REFUSED)
-    reason = Followup.objects.create(ticket=ticket, author=actor, content=reason, is_private=False)
+    followup = Followup.objects.create(
+        ticket=ticket, author=actor, content=reason, is_private=False
+    )
+    return _refuse(ticket, solution, actor, reason=followup)
+
+
+def _refuse(ticket: Ticket, solution: Solution, actor, *, reason: Followup) -> Solution:
+    """Refuse the waiting solution of a locked ticket, the followup being the reason.
+
+    The solution is decided at the very time of its reason: that is how the pages find
+    which message gave the reason of which refusal (same time, same person).
+    """
+    status = workflow.move("refuse", ticket)
+    _decide(solution, actor, Solution.Status.REFUSED, at=reason.created_at)
     _change(ticket, actor, status=status, solved_at=None, attention_at=timezone.now())
     events.announce("solution_refused", solution=solution, reason=reason)
     return solution

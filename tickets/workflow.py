@@ -31,6 +31,8 @@ class Status(models.IntegerChoices):
 # Being worked: neither waiting for the requester's decision nor closed.
 WORKING = frozenset({Status.NEW, Status.ASSIGNED, Status.PLANNED, Status.PENDING})
 NOT_CLOSED = WORKING | {Status.SOLVED}
+# Waiting for the requester's side: a solution to decide, or what the technician asked for.
+WAITING_FOR_REQUESTER = frozenset({Status.SOLVED, Status.PENDING})
 
 # Where an action leads, besides a status of its own.
 STAY = "stay"  # the status does not change
@@ -132,6 +134,22 @@ def move(action: str, ticket, *, user=None, target=None) -> int:
     if to == BACK_TO_WORK:
         return Status.ASSIGNED if ticket.assignee_id else Status.NEW
     return to
+
+
+def followup_refuses(user, ticket) -> bool:
+    """Tell whether a message from the user refuses the waiting solution, as in GLPI.
+
+    The requester or the beneficiary who writes while a solution waits says it does not
+    suit them: the message is the reason. Someone who works the ticket, or an observer,
+    only adds a message.
+    """
+    from . import permissions
+
+    return (
+        allows("refuse", ticket.status)
+        and may(user, "refuse", ticket)
+        and not permissions.can_work_ticket(user, ticket)
+    )
 
 
 def actions_for(user, ticket) -> set[str]:

@@ -27,16 +27,36 @@
   }
 
   // Pickers: a text box whose suggestions come from the server as the user types.
+  // Too many searches: the server answers 429 with its reason, said next to the box.
   function setUpPicker(input) {
     var timer = null;
     var list = document.getElementById(input.getAttribute("list"));
+    var status = document.createElement("span");
+    status.className = "picker-status";
+    status.setAttribute("aria-live", "polite");
+    input.after(status);
     input.addEventListener("input", function () {
       clearTimeout(timer);
       timer = setTimeout(function () {
         var url = input.dataset.searchUrl + "?q=" + encodeURIComponent(input.value);
         fetch(url, { credentials: "same-origin" })
-          .then(function (response) { return response.ok ? response.text() : ""; })
-          .then(function (html) { if (html) { list.innerHTML = html; } });
+          .then(function (response) {
+            return response.text().then(function (html) {
+              return { ok: response.ok, limited: response.status === 429, html: html };
+            });
+          })
+          .then(function (answer) {
+            if (answer.ok) {
+              list.innerHTML = answer.html;
+              status.textContent = "";
+            } else if (answer.limited) {
+              var page = new DOMParser().parseFromString(answer.html, "text/html");
+              var message = page.querySelector("[data-message]");
+              list.innerHTML = "";
+              status.textContent = message ? message.textContent : "";
+            }
+          })
+          .catch(function () {});
       }, 250);
     });
   }
@@ -197,6 +217,17 @@
       if (form.querySelector("[data-show-if]")) {
         form.addEventListener("change", function () { refreshConditions(form); });
         refreshConditions(form);
+      }
+      // A message that would also do something more (refuse a solution) asks first.
+      if (form.dataset.confirm) {
+        form.addEventListener("submit", function (event) {
+          var content = form.elements.content;
+          var text = content ? content.value.replace(/<[^>]*>|&nbsp;/g, "").trim() : "";
+          if (text && !window.confirm(form.dataset.confirm)) {
+            event.preventDefault();
+            event.stopImmediatePropagation();
+          }
+        });
       }
       if (form.hasAttribute("data-upload-form")) {
         form.addEventListener("submit", function (event) { sendWithProgress(form, event); });

@@ -238,3 +238,70 @@ def test_the_profile_page_is_accessible_and_saves(page, university):
     expect(page.locator(".messages")).to_contain_text("Votre profil est enregistré")
     university["requester"].refresh_from_db()
     assert university["requester"].muted_notifications == ["followup_added"]
+
+
+def test_a_message_while_a_solution_waits_warns_then_refuses_it(page, university):
+    technician = university["technician"]
+    ticket = services.ticket_create(
+        requester=university["requester"], title="Pas de son", theme=university["mail"]
+    )
+    services.ticket_take(ticket=ticket, actor=technician)
+    solution = services.solution_propose(ticket=ticket, author=technician, content="Redémarrez.")
+    log_in(page, "claire")
+    page.goto(f"/demandes/{ticket.pk}/")
+    warning = page.locator("#content-refuses")
+    expect(warning).to_be_visible()
+    assert_accessible(page)
+    editor = page.get_by_role("textbox", name="Votre message")
+    expect(editor).to_have_attribute("aria-describedby", "content-refuses")
+
+    # Asked again first; saying no sends nothing.
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    editor.click()
+    page.keyboard.type("Toujours aucun son")
+    page.get_by_role("button", name="Envoyer").click()
+    expect(warning).to_be_visible()
+    assert len(asked) == 1
+    solution.refresh_from_db()
+    assert solution.status == solution.Status.WAITING
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Envoyer").click()
+    expect(page.locator(".refusal-reason")).to_contain_text("Toujours aucun son")
+    expect(page.locator("#content-refuses")).to_have_count(0)
+    assert_accessible(page)
+    solution.refresh_from_db()
+    assert solution.status == solution.Status.REFUSED
+
+
+def test_the_person_picker_tells_namesakes_apart(page, university):
+    UserFactory(
+        first_name="Paul", last_name="Durand", email="p.durand@univ.example", department="DFA"
+    )
+    log_in(page, "claire")
+    page.goto("/themes/messagerie/")
+    page.get_by_label("Pour une autre personne").check()
+    page.get_by_label("Personne concernée").fill("durand")
+    options = page.locator("#people-options option")
+    expect(options).to_have_count(2)
+    namesake = options.filter(has_text="DFA")
+    expect(namesake).to_have_text("Paul Durand — DFA — p.durand@univ.example")
+    expect(namesake).to_have_attribute("value", "Paul Durand <p.durand@univ.example>")
+
+
+def test_the_person_picker_says_when_searches_are_too_many(page, university, monkeypatch):
+    from portal import views
+
+    monkeypatch.setattr(views, "PEOPLE_SEARCHES_PER_MINUTE", 1)
+    log_in(page, "claire")
+    page.goto("/themes/messagerie/")
+    page.get_by_label("Pour une autre personne").check()
+    picker = page.get_by_label("Personne concernée")
+    picker.fill("durand")
+    expect(page.locator("#people-options option")).to_have_count(1)
+    picker.fill("duran")
+    status = page.locator("#field-beneficiary .picker-status[aria-live=polite]")
+    expect(status).to_have_text(re.compile(r"\w"))
+    expect(page.locator("#people-options option")).to_have_count(0)
+    assert_accessible(page)

@@ -2,6 +2,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.translation import gettext, override
 
 from tests.factories import TeamFactory, ThemeFactory, UserFactory, make_technician, make_ticket
 from tickets import services
@@ -46,6 +47,27 @@ def test_open_tickets_come_first(logged, requester):
     open_one = make_ticket(requester=requester, title="Ouvert")
     close(old_closed)  # the latest activity, yet it is closed
     assert numbers(logged.get(URL)) == [open_one.pk, old_closed.pk]
+
+
+def test_tickets_waiting_for_my_answer_come_first_and_say_so(logged, requester):
+    team = TeamFactory()
+    technician = make_technician(team)
+    closed = make_ticket(requester=requester, team=team, title="Clos")
+    solved = make_ticket(requester=requester, team=team, title="Résolu")
+    pending = make_ticket(requester=requester, team=team, title="En attente")
+    services.solution_propose(ticket=solved, author=technician, content="Essayez ceci")
+    services.ticket_take(ticket=pending, actor=technician)
+    services.ticket_set_status(ticket=pending, actor=technician, status=Ticket.Status.PENDING)
+    recent = make_ticket(requester=requester, team=team, title="Récent")
+    close(closed)  # the latest activity of all, yet closed
+    response = logged.get(URL)
+    assert numbers(response) == [pending.pk, solved.pk, recent.pk, closed.pk]
+    rows = response.content.decode().split("<tr>")[2:]
+    with override("fr"):
+        words = gettext("Waiting for your answer")
+    marked = [row for row in rows if words in row]
+    assert len(marked) == 2
+    assert "En attente</a>" in marked[0] and "Résolu</a>" in marked[1]
 
 
 def test_it_filters_open_and_closed(logged, requester):

@@ -8,7 +8,7 @@ from django.utils.translation import override
 
 from core.files import UploadRefused
 from tests.factories import TeamFactory, UserFactory, make_technician, make_ticket, png_bytes
-from tickets import services
+from tickets import events, services
 from tickets.models import History, Solution, Task, Ticket
 from tickets.services import TicketError
 
@@ -392,6 +392,100 @@ class TestSolution:
             services.ticket_transfer(
                 ticket=ticket, actor=technician, team=TeamFactory(), comment="x"
             )
+
+
+class TestAMessageInsteadOfADecision:
+    """A message from the requester's side while a solution waits refuses it (as GLPI)."""
+
+    @pytest.fixture
+    def heard(self, monkeypatch):
+        heard = []
+        monkeypatch.setattr(events, "_subscribers", [lambda name, **o: heard.append((name, o))])
+        return heard
+
+    def test_the_requester_s_message_refuses_the_solution_with_it_as_the_reason(
+        self, ticket, technician, requester, heard
+    ):
+        solved_ticket(ticket, technician)
+        heard.clear()
+        followup = services.followup_add(ticket=ticket, author=requester, content="Toujours KO")
+        ticket.refresh_from_db()
+        solution = ticket.solutions.get()
+        assert solution.status == Solution.Status.REFUSED
+        assert solution.decided_by == requester
+        assert solution.decided_at == followup.created_at
+        assert ticket.status == Status.ASSIGNED
+        assert ticket.solved_at is None
+        assert ticket.followups.get() == followup
+        assert heard == [("solution_refused", {"solution": solution, "reason": followup})]
+        assert (str(Status.SOLVED.value), str(Status.ASSIGNED.value)) in statuses(ticket)
+
+    def test_the_beneficiary_s_message_refuses_it_too(self, requester, team, technician):
+        beneficiary = UserFactory()
+        ticket = make_ticket(requester=requester, beneficiary=beneficiary, team=team)
+        services.solution_propose(ticket=ticket, author=technician, content="Essayez")
+        services.followup_add(ticket=ticket, author=beneficiary, content="Non")
+        ticket.refresh_from_db()
+        assert ticket.status == Status.NEW  # nobody holds it
+        assert ticket.solutions.get().status == Solution.Status.REFUSED
+
+    def test_a_technician_s_message_leaves_the_solution_waiting(self, ticket, technician):
+        solved_ticket(ticket, technician)
+        services.followup_add(ticket=ticket, author=technician, content="Avez-vous essayé ?")
+        ticket.refresh_from_db()
+        assert ticket.status == Status.SOLVED
+        assert ticket.solutions.get().status == Solution.Status.WAITING
+
+    def test_an_observer_s_message_leaves_it_waiting(self, ticket, technician):
+        observer = UserFactory()
+        ticket.observers.add(observer)
+        solved_ticket(ticket, technician)
+        services.followup_add(ticket=ticket, author=observer, content="Je suis concerné")
+        ticket.refresh_from_db()
+        assert ticket.status == Status.SOLVED
+        assert ticket.solutions.get().status == Solution.Status.WAITING
+
+    def test_a_requester_who_works_the_ticket_only_adds_a_message(self, team, technician):
+        ticket = make_ticket(requester=technician, team=team)
+        solved_ticket(ticket, technician)
+        services.followup_add(ticket=ticket, author=technician, content="Note")
+        ticket.refresh_from_db()
+        assert ticket.status == Status.SOLVED
+
+    def test_an_empty_message_refuses_nothing(self, ticket, technician, requester):
+        solved_ticket(ticket, technician)
+        with pytest.raises(TicketError):
+            services.followup_add(ticket=ticket, author=requester, content="<p> </p>")
+        ticket.refresh_from_db()
+        assert ticket.status == Status.SOLVED
+        assert ticket.solutions.get().status == Solution.Status.WAITING
+
+    def test_its_files_are_attached_to_the_message(self, ticket, technician, requester):
+        solved_ticket(ticket, technician)
+        followup = services.followup_with_files(
+            ticket=ticket,
+            author=requester,
+            content="Voici la capture",
+            files=[SimpleUploadedFile("capture.png", png_bytes())],
+        )
+        ticket.refresh_from_db()
+        assert ticket.status == Status.ASSIGNED
+        assert ticket.documents.get().followup == followup
+
+    def test_a_file_alone_decides_nothing(self, ticket, technician, requester):
+        solved_ticket(ticket, technician)
+        services.followup_with_files(
+            ticket=ticket, author=requester, content="", files=[SimpleUploadedFile("a.txt", b"x")]
+        )
+        ticket.refresh_from_db()
+        assert ticket.status == Status.SOLVED
+
+    def test_the_refusal_by_the_button_is_tied_to_its_reason_the_same_way(
+        self, ticket, technician, requester
+    ):
+        solved_ticket(ticket, technician)
+        solution = services.solution_refuse(ticket=ticket, actor=requester, reason="Non")
+        assert solution.decided_at == ticket.followups.get().created_at
 
 
 class TestClosedTicketsAreReadOnly:
