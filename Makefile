@@ -33,6 +33,7 @@ test: install node_modules/.installed
 
 bench: install
 	$(BIN)/python bench/queue_pages.py
+	$(BIN)/python bench/work_pages.py
 
 lint: install
 	$(BIN)/ruff check .

@@ -38,6 +38,7 @@ def test_a_technician_writes_an_article_and_links_it_in_a_solution(page, people)
     article = Article.objects.get()
 
     page.goto(f"/intervention/tickets/{ticket.pk}/")
+    page.get_by_role("tab", name="Solution").click()  # the composer shows one action at a time
     page.get_by_role("textbox", name="Solution").fill("Voir l'article joint.")
     link = page.get_by_label("Lier un article de la base de connaissances")
     link.fill("vpn")
