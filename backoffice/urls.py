@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .views import dashboard, queues, work
+from .views import links as link_views
 
 app_name = "backoffice"
 
@@ -23,4 +24,8 @@ urlpatterns = [
     path("tickets/<int:pk>/documents/", work.add_document, name="document-add"),
     path("tickets/<int:pk>/documents/<int:document_pk>/", work.document, name="document"),
     path("tickets/<int:pk>/solution/", work.propose_solution, name="solution"),
+    path("tickets/<int:pk>/liens/", link_views.add_link, name="link-add"),
+    path("tickets/<int:pk>/liens/<int:link_pk>/", link_views.remove_link, name="link-remove"),
+    path("tickets/<int:pk>/fusion/", link_views.merge, name="merge"),
+    path("tickets/<int:pk>/enfants/solution/", link_views.solve_children, name="children-solution"),
 ]
