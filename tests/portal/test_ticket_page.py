@@ -353,6 +353,6 @@ class TestQueryCount:
         one = self.count(logged, ticket, 1)
         self.add_items(ticket, requester, technicians, article)
         services.followup_add(ticket=ticket, author=requester, content="Toujours rien")
-        # Session, user, the ticket, one query per kind of item, teams and held tasks; the
-        # session is not written again.
-        assert (one, self.count(logged, ticket, 50)) == (9, 9)
+        # Session, user, the ticket, one query per kind of item, teams, held tasks and the
+        # links; the session is not written again.
+        assert (one, self.count(logged, ticket, 50)) == (10, 10)
