@@ -25,7 +25,7 @@ from core.people import person_label
 from replies import permissions as reply_permissions
 from replies.models import CannedAnswer
 from replies.placeholders import PLACEHOLDERS
-from tickets import selectors, workflow
+from tickets import links, selectors, workflow
 from tickets.models import Category, Level, Priority, Task, Team, Theme, Ticket
 from tickets.selectors import find_place
 
@@ -509,3 +509,56 @@ class CannedPrefillForm(Form):
 
     canned = IdField()
     kind = forms.ChoiceField(choices=KINDS)
+
+
+class TicketNumberField(IdField):
+    """A ticket number the user may see; any other number reads as unknown, however it is."""
+
+    default_error_messages = {
+        "unknown": _("No ticket you can see has this number."),
+        "invalid": _("Type a ticket number, such as 1234."),
+    }
+
+    def __init__(self, *, user=None, **kwargs):
+        self.user = user
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        number = super().clean(value)
+        if number is None:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        ticket = selectors.tickets_visible_to(self.user).filter(pk=number).first()
+        if ticket is None:
+            raise forms.ValidationError(self.error_messages["unknown"], code="unknown")
+        return ticket
+
+
+class LinkForm(Form):
+    kind = forms.ChoiceField(label=_("This ticket is"), choices=links.direction_choices)
+    other = TicketNumberField(label=_("of the ticket number"))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["other"].user = user
+
+
+class MergeForm(Form):
+    into = TicketNumberField(
+        label=_("Merge into the ticket number"),
+        help_text=_(
+            "This ticket is closed as a duplicate: its followups and files go to that "
+            "ticket, whose observers its requester joins."
+        ),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["into"].user = user
+
+
+class ChildrenSolutionForm(Form):
+    content = forms.CharField(
+        label=_("Solution for the children"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Each requester of an open child ticket is asked to accept or refuse it."),
+    )

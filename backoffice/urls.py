@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .views import dashboard, lookups, queues, replies, work
+from .views import links as link_views
 from .views.new import new_ticket
 
 app_name = "backoffice"
@@ -35,4 +36,8 @@ urlpatterns = [
     path(
         "reponses-types/<int:pk>/desactiver/", replies.canned_deactivate, name="canned-deactivate"
     ),
+    path("tickets/<int:pk>/liens/", link_views.add_link, name="link-add"),
+    path("tickets/<int:pk>/liens/<int:link_pk>/", link_views.remove_link, name="link-remove"),
+    path("tickets/<int:pk>/fusion/", link_views.merge, name="merge"),
+    path("tickets/<int:pk>/enfants/solution/", link_views.solve_children, name="children-solution"),
 ]

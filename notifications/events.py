@@ -115,6 +115,11 @@ def _tickets_auto_closed(*, ids) -> list[Message]:
     return [m for ticket in tickets for m in _ticket_closed(ticket=ticket, automatic=True)]
 
 
+def _ticket_merged(*, ticket, into) -> list[Message]:
+    """The duplicate's requester and beneficiary hear of the ticket that now carries it."""
+    return [Message(into, parties(ticket), f"{ticket.pk}", {"merged": ticket.pk})]
+
+
 def _auto_close_reminder(*, solution) -> list[Message]:
     ticket = solution.ticket
     return [Message(ticket, parties(ticket), f"{solution.pk}", {"solution": solution.pk})]
@@ -128,6 +133,7 @@ REGISTRY = [
     EventKind("solution_proposed", _("A solution is proposed"), _solution_proposed, required=True),
     EventKind("solution_refused", _("A solution is refused"), _solution_refused),
     EventKind("ticket_closed", _("A ticket is closed"), _ticket_closed),
+    EventKind("ticket_merged", _("A request is merged into another ticket"), _ticket_merged),
     EventKind(
         "auto_close_reminder",
         _("Reminder before a ticket closes by itself"),

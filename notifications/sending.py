@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from tickets import permissions
-from tickets.models import Followup, Solution, Task
+from tickets.models import Followup, Solution, Task, Ticket
 from tickets.selectors import auto_close_date
 
 from .models import Notification
@@ -83,6 +83,16 @@ def _item(model, pk, notification, works_on_it):
     return item
 
 
+def _merged(pk, recipient):
+    """The duplicate a merge closed, which its requester and beneficiary still see."""
+    if pk is None:
+        return None
+    merged = Ticket.objects.get(pk=pk)
+    if recipient is not None and not permissions.can_view_ticket(recipient, merged):
+        raise NotDeliverable(f"{recipient} can no longer see ticket {pk}")
+    return merged
+
+
 def context_for(notification: Notification) -> dict:
     ticket = notification.ticket
     recipient = notification.recipient
@@ -103,6 +113,7 @@ def context_for(notification: Notification) -> dict:
         "task": _item(Task, data.get("task"), notification, works_on_it),
         "solution": _item(Solution, data.get("solution"), notification, works_on_it),
         "automatic": data.get("automatic", False),
+        "merged": _merged(data.get("merged"), recipient),
         "auto_close_on": auto_close_date(ticket),
     }
 

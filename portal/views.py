@@ -26,6 +26,7 @@ from tickets.selectors import (
     documents_visible_to,
     place_names,
     search_tickets,
+    ticket_links,
     ticket_timeline,
 )
 
@@ -235,6 +236,8 @@ def _ticket_page(
         # Public items only, whoever looks: this is the requester's view of the ticket.
         "timeline": _with_refusal_reasons(ticket_timeline(ticket, public_only=True)),
         "waiting_solution": waiting,
+        # Only links to tickets this user may open, with their public facts.
+        "links": ticket_links(request.user, ticket),
         "can_decide": permissions.can_decide_solution(request.user, ticket),
         "message_refuses": workflow.followup_refuses(request.user, ticket),
         "auto_close_on": auto_close_date(ticket),

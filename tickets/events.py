@@ -14,6 +14,8 @@ Announcements and what they carry:
 - "solution_refused": solution, reason (the followup that keeps the reason)
 - "ticket_closed": ticket, automatic (False when the requester accepted)
 - "tickets_auto_closed": ids (one batch of the auto-close)
+- "ticket_merged": ticket (the duplicate, now closed), into (the ticket that carries
+  the request from now on; the duplicate's requester and beneficiary observe it)
 """
 
 from collections.abc import Callable

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.files import StoredFile
 
+from . import links
 from .workflow import Status
 
 PATH_SEPARATOR = " > "
@@ -688,3 +689,55 @@ class History(models.Model):
 
     def __str__(self):
         return f"#{self.ticket_id} {self.field}: {self.old_value} → {self.new_value}"
+
+
+class TicketLink(models.Model):
+    """One ticket linked to another: related to, duplicate of, parent of (tickets.links)."""
+
+    # Both ends are served by the indexes below, not by one index per foreign key.
+    from_ticket = models.ForeignKey(
+        Ticket,
+        verbose_name=_("from ticket"),
+        on_delete=models.CASCADE,
+        related_name="links_from",
+        db_index=False,
+    )
+    to_ticket = models.ForeignKey(
+        Ticket,
+        verbose_name=_("to ticket"),
+        on_delete=models.CASCADE,
+        related_name="links_to",
+        db_index=False,
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=links.model_choices())
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("ticket link")
+        verbose_name_plural = _("ticket links")
+        ordering = ["kind", "created_at", "id"]
+        indexes = [
+            # Ticket page: the links that point to the ticket ("child of", "has for
+            # duplicate"); those that start from it use the unique constraint's index.
+            models.Index(fields=["to_ticket", "kind"], name="ticketlink_to"),
+        ]
+        constraints = [
+            # One link per pair and kind; also serves "the links a ticket starts" and
+            # "a parent's children" (from_ticket, kind).
+            models.UniqueConstraint(
+                fields=["from_ticket", "kind", "to_ticket"], name="ticketlink_unique"
+            ),
+            models.CheckConstraint(
+                condition=~Q(from_ticket=F("to_ticket")), name="ticketlink_not_to_itself"
+            ),
+        ]
+
+    def __str__(self):
+        return f"#{self.from_ticket_id} {self.get_kind_display()} #{self.to_ticket_id}"

@@ -161,3 +161,8 @@ def supervised_tickets_q(user) -> Q:
 def may_search_private_notes(user, queue: str) -> bool:
     """ "Tous" may hold tickets the user only filed or observes: no search in their notes."""
     return queue != "all" or is_admin(user)
+
+
+def can_link_tickets(user, ticket: Ticket, other: Ticket) -> bool:
+    """Link, unlink or merge: manage the ticket being changed, and see the other one."""
+    return can_manage_ticket(user, ticket) and can_view_ticket(user, other)

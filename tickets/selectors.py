@@ -1,5 +1,6 @@
 """Reads of tickets that views and tasks share."""
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
@@ -11,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from core.ids import parse_id
 from core.people import find_person, person_label
 
-from . import permissions
+from . import links, permissions
 from .models import (
     PATH_SEPARATOR,
     Category,
@@ -23,6 +24,7 @@ from .models import (
     Task,
     Team,
     Ticket,
+    TicketLink,
     TicketSeen,
 )
 
@@ -318,6 +320,11 @@ HISTORY_ITEM_NAMES = {
     "task": gettext_lazy("task"),
     "document": gettext_lazy("document"),
     "observers": gettext_lazy("observers"),
+    "link": gettext_lazy("link"),
+    "merged_into": gettext_lazy("merged into"),
+    "merged_from": gettext_lazy("merged from"),
+    "parent_solution": gettext_lazy("solution of the parent ticket"),
+    "children_solution": gettext_lazy("solution proposed to the children"),
 }
 
 
@@ -342,6 +349,8 @@ def history_rows(ticket: Ticket) -> list[dict]:
     labels = _value_labels()
 
     def label(field: str, raw: str):
+        if field == "link" and raw:
+            return links.history_label(raw)
         key = int(raw) if raw.isdigit() else raw
         return labels.get(field, {}).get(key, raw)
 
@@ -354,3 +363,32 @@ def history_rows(ticket: Ticket) -> list[dict]:
         }
         for entry in ticket.history.select_related("actor")
     ]
+
+
+@dataclass(frozen=True)
+class LinkRow:
+    """One link as a ticket's page shows it: from this ticket's end, in its words."""
+
+    link: TicketLink
+    other: Ticket
+    label: str
+    incoming: bool
+
+
+def ticket_links(user, ticket: Ticket) -> list[LinkRow]:
+    """The ticket's links to tickets the user may see, both ways, in one query."""
+    visible = Ticket.objects.filter(permissions.visible_tickets_q(user)).values("pk")
+    rows = (
+        TicketLink.objects.filter(
+            Q(from_ticket=ticket, to_ticket__in=visible)
+            | Q(to_ticket=ticket, from_ticket__in=visible)
+        )
+        .select_related("from_ticket", "to_ticket")
+        .order_by("kind", "created_at", "id")
+    )
+    result = []
+    for link in rows:
+        incoming = link.to_ticket_id == ticket.pk
+        other = link.from_ticket if incoming else link.to_ticket
+        result.append(LinkRow(link, other, links.label(link.kind, incoming=incoming), incoming))
+    return result

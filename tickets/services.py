@@ -11,13 +11,15 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q, Value
 from django.db.models.functions import Concat, Substr
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from core.files import files_removed_on_error
 from core.html import clean_html, has_text
 
-from . import events, permissions, workflow
+from . import events, links, permissions, workflow
 from .errors import TicketError
 from .models import (
     Category,
@@ -32,6 +34,7 @@ from .models import (
     Team,
     Theme,
     Ticket,
+    TicketLink,
     TicketSeen,
     compute_priority,
 )
@@ -542,6 +545,220 @@ def tickets_auto_close(*, now=None, batch_size: int = 500) -> list[int]:
             closed.extend(ids)
         if len(ids) < batch_size:
             return closed
+
+
+# Links between tickets, duplicates and parents ---------------------------------------
+
+
+def _not_found() -> TicketError:
+    # The same words whether the number is unknown or the actor may not see that ticket.
+    return TicketError(_("No ticket you can see has this number."))
+
+
+def _record_link(link: TicketLink, actor, *, removed: bool = False) -> None:
+    """One history entry on each end of the link, in that end's words."""
+    ends = [
+        (link.from_ticket, link.to_ticket_id, False),
+        (link.to_ticket, link.from_ticket_id, True),
+    ]
+    for ticket, other_pk, incoming in ends:
+        value = links.history_value(link.kind, other_pk, incoming=incoming)
+        _record(ticket, actor, "link", value if removed else None, None if removed else value)
+
+
+@transaction.atomic
+def ticket_link(*, ticket: Ticket, other: Ticket, kind: str, actor) -> TicketLink:
+    """Link the ticket to another; `kind` names one end of a kind ("parent_of", "child_of").
+
+    The actor manages the ticket and sees the other one; a closed ticket is read-only, but
+    an open one may point to a closed one ("the same as last month's").
+    """
+    try:
+        link_kind, incoming = links.resolve(kind)
+    except KeyError:
+        raise TicketError(_("Choose a kind of link.")) from None
+    ticket = _lock(ticket)
+    if not permissions.can_view_ticket(actor, other):
+        raise _not_found()
+    workflow.move("edit", ticket, user=actor)
+    if other.pk == ticket.pk:
+        raise TicketError(_("A ticket cannot be linked to itself."))
+    start, end = (other, ticket) if incoming else (ticket, other)
+    pair = Q(from_ticket=start, to_ticket=end) | Q(from_ticket=end, to_ticket=start)
+    if TicketLink.objects.filter(pair, kind=link_kind.name).exists():
+        raise TicketError(_("These tickets are already linked this way."))
+    link = TicketLink.objects.create(
+        from_ticket=start, to_ticket=end, kind=link_kind.name, created_by=actor
+    )
+    _record_link(link, actor)
+    _change(ticket, actor)
+    return link
+
+
+@transaction.atomic
+def ticket_unlink(*, link: TicketLink, actor) -> None:
+    """Remove a link, from an end the actor manages and that is not closed."""
+    link = (
+        TicketLink.objects.select_for_update(of=("self",))
+        .select_related("from_ticket", "to_ticket")
+        .filter(pk=link.pk)
+        .first()
+    )
+    if link is None:
+        raise TicketError(_("This link no longer exists."))
+    ends = [(link.from_ticket, link.to_ticket), (link.to_ticket, link.from_ticket)]
+    mine = [end for end, other in ends if permissions.can_link_tickets(actor, end, other)]
+    if not mine:
+        raise PermissionDenied
+    open_ends = [end for end in mine if not end.is_closed] or mine
+    ticket = _lock(open_ends[0])
+    workflow.move("edit", ticket)  # both ends it manages are closed: read-only
+    _record_link(link, actor, removed=True)
+    link.delete()
+    _change(ticket, actor)
+
+
+def _summary_entry(author, when, content: str) -> str:
+    heading = _("%(name)s, %(date)s") % {
+        "name": author.get_display_name() if author else _("Unknown"),
+        "date": formats.date_format(timezone.localtime(when), "SHORT_DATETIME_FORMAT"),
+    }
+    # The content was cleaned when it was written; the whole summary is cleaned again.
+    return format_html(
+        "<p><strong>{}</strong></p><blockquote>{}</blockquote>",
+        heading,
+        mark_safe(content),  # noqa: S308
+    )
+
+
+def _merge_summary(ticket: Ticket, followups, *, with_description: bool) -> str:
+    """One followup's text: the duplicate's items with their authors and dates."""
+    intro = _("Merged from ticket %(number)s, “%(title)s”.") % {
+        "number": ticket.pk,
+        "title": ticket.title,
+    }
+    entries = []
+    if with_description and has_text(ticket.description):
+        entries.append(_summary_entry(ticket.requester, ticket.created_at, ticket.description))
+    entries += [_summary_entry(f.author, f.created_at, f.content) for f in followups]
+    body = format_html_join("", "{}", ((entry,) for entry in entries))
+    return clean_html(format_html("<p>{}</p>{}", intro, body))
+
+
+@transaction.atomic
+def ticket_merge(*, ticket: Ticket, into: Ticket, actor) -> Ticket:
+    """Close the ticket as a duplicate of `into`, which carries the request from now on.
+
+    Its public followups (and description) become one public followup on `into`, with
+    their authors and dates; its private notes, if any, one private followup; its
+    documents move to `into` and keep their privacy. Its requester and beneficiary
+    observe `into`, are told of it (`ticket_merged`), and find a public note on the
+    duplicate naming the ticket that follows their request.
+    """
+    if into.pk == ticket.pk:
+        raise TicketError(_("A ticket cannot be merged into itself."))
+    # Both rows locked in id order, so that two opposite merges cannot deadlock.
+    locked = Ticket.objects.select_for_update().filter(pk__in=[ticket.pk, into.pk])
+    locked = {row.pk: row for row in locked.order_by("pk")}
+    if into.pk not in locked or not permissions.can_view_ticket(actor, locked[into.pk]):
+        raise _not_found()
+    ticket, into = locked[ticket.pk], locked[into.pk]
+    status = workflow.move("merge", ticket, user=actor)
+    if into.is_closed:
+        raise TicketError(
+            _("Ticket %(number)s is closed: nothing can be merged into it.") % {"number": into.pk}
+        )
+    if TicketLink.objects.filter(
+        from_ticket=into, to_ticket=ticket, kind=links.DUPLICATE_OF
+    ).exists():
+        raise TicketError(
+            _("Ticket %(number)s is a duplicate of this one: merge it into this one instead.")
+            % {"number": into.pk}
+        )
+    followups = list(ticket.followups.select_related("author"))
+    public = [f for f in followups if not f.is_private]
+    private = [f for f in followups if f.is_private]
+    note = Followup.objects.create(
+        ticket=into,
+        author=actor,
+        content=_merge_summary(ticket, public, with_description=True),
+        is_private=False,
+    )
+    _record(into, actor, "followup", None, note.pk)
+    private_note = None
+    if private:
+        private_note = Followup.objects.create(
+            ticket=into,
+            author=actor,
+            content=_merge_summary(ticket, private, with_description=False),
+            is_private=True,
+        )
+        _record(into, actor, "followup", None, private_note.pk)
+    documents = list(ticket.documents.all())
+    for document in documents:
+        document.ticket = into
+        document.followup = private_note if document.is_private else note
+        document.task = document.solution = None
+        _record(into, actor, "document", None, document.original_name)
+    Document.objects.bulk_update(documents, ["ticket", "followup", "task", "solution"])
+    already = {into.requester_id, into.beneficiary_id}
+    already |= set(into.observers.values_list("pk", flat=True))
+    for person in (ticket.requester, ticket.beneficiary):
+        if person.pk not in already:
+            into.observers.add(person)
+            _record(into, actor, "observers", None, person)
+            already.add(person.pk)
+    link, created = TicketLink.objects.get_or_create(
+        from_ticket=ticket, to_ticket=into, kind=links.DUPLICATE_OF, defaults={"created_by": actor}
+    )
+    if created:
+        _record_link(link, actor)
+    _record(ticket, actor, "merged_into", None, f"#{into.pk}")
+    _record(into, actor, "merged_from", None, f"#{ticket.pk}")
+    told = Followup.objects.create(
+        ticket=ticket,
+        author=actor,
+        content=format_html(
+            "<p>{}</p>",
+            _("This request is followed in ticket %(number)s.") % {"number": into.pk},
+        ),
+        is_private=False,
+    )
+    _record(ticket, actor, "followup", None, told.pk)
+    _change(ticket, actor, status=status, closed_at=timezone.now())
+    _change(into, actor)
+    events.announce("ticket_merged", ticket=ticket, into=into)
+    return into
+
+
+def open_children(parent: Ticket):
+    """The children of a ticket that wait for a solution: neither solved nor closed."""
+    return Ticket.objects.filter(
+        links_to__from_ticket=parent, links_to__kind=links.PARENT_OF
+    ).exclude(status__in=[Status.SOLVED, Status.CLOSED])
+
+
+@transaction.atomic
+def children_solve(*, parent: Ticket, actor, content: str) -> list[Solution]:
+    """Propose the same solution on every open child of the ticket: all of them, or none."""
+    parent = _lock(parent)
+    if not permissions.can_manage_ticket(actor, parent):
+        raise PermissionDenied
+    if not has_text(clean_html(content)):
+        raise TicketError(_("Describe the solution."))
+    children = list(open_children(parent).order_by("pk"))
+    if not children:
+        raise TicketError(_("No child ticket waits for a solution."))
+    if not all(permissions.can_manage_ticket(actor, child) for child in children):
+        raise TicketError(_("You may not propose a solution on every child ticket: none was sent."))
+    solutions = []
+    for child in children:
+        solutions.append(solution_propose(ticket=child, author=actor, content=content))
+        _record(child, actor, "parent_solution", None, f"#{parent.pk}")
+    numbers = " ".join(f"#{child.pk}" for child in children)
+    _record(parent, actor, "children_solution", None, numbers)
+    _change(parent, actor)
+    return solutions
 
 
 def _descendant_ids(node) -> list[int]:

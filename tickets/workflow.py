@@ -76,6 +76,8 @@ TRANSITIONS = [
     Transition("accept", frozenset({Status.SOLVED}), Status.CLOSED, DECIDER),
     Transition("refuse", frozenset({Status.SOLVED}), BACK_TO_WORK, DECIDER),
     Transition("auto_close", frozenset({Status.SOLVED}), Status.CLOSED, SYSTEM),
+    # A duplicate goes into the ticket that carries the request (ticket_merge).
+    Transition("merge", NOT_CLOSED, Status.CLOSED, MANAGER),
 ]
 ACTIONS = sorted({t.action for t in TRANSITIONS})
 

@@ -39,6 +39,7 @@ from ..forms import (
     TransferForm,
 )
 from .access import back_office, worked_ticket
+from .links import links_context
 
 FORMS = {
     "fields": TicketFieldsForm,
@@ -89,6 +90,7 @@ def _page(request, ticket, *, bound=None, error=None, status=200, initial=None):
         "observers": list(ticket.observers.all()),
         "actions": workflow.actions_for(user, ticket),
     }
+    context.update(links_context(user, ticket, bound=bound))
     return render(request, "backoffice/ticket.html", context, status=status)
 
 

@@ -429,7 +429,7 @@ def test_the_ticket_page_query_count_does_not_grow_with_the_timeline(
     assert len(queries) == TICKET_PAGE_QUERIES, [q["sql"] for q in queries]
 
 
-TICKET_PAGE_QUERIES = 13  # no session write, pickers list nothing; authors' roles, seen mark
+TICKET_PAGE_QUERIES = 14  # no session write, pickers list nothing; roles, seen mark, links
 
 
 class TestDashboard:

@@ -253,6 +253,7 @@ def test_every_event_renders_in_french_and_in_english(ticket, technician, reques
     solution = services.solution_propose(ticket=ticket, author=technician, content="Solution")
     ticket.refresh_from_db()
     context = {"followup": followup.pk, "task": task.pk, "solution": solution.pk}
+    context["merged"] = ticket.pk  # ticket_merged names the request that was merged
     subjects = {}
     for language in ("fr", "en"):
         notification = Notification(

@@ -493,5 +493,5 @@ class TestQueryCount:
         self.add_items(ticket, requester, technicians, article)
         services.followup_add(ticket=ticket, author=requester, content="Toujours rien")
         # Session, user, the ticket, one query per kind of item, its observers (the
-        # authors' roles), teams and held tasks; the session is not written again.
-        assert (one, self.count(logged, ticket, 38)) == (10, 10)
+        # authors' roles), teams, held tasks and the links; the session is not written again.
+        assert (one, self.count(logged, ticket, 38)) == (11, 11)
