@@ -86,20 +86,11 @@ def main():
         "DATABASE_CONN_MAX_AGE": "60",
         "LOG_LEVEL": "WARNING",
     }
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "helpdesk.wsgi",
-            "-w",
-            WORKERS,
-            "-b",
-            f"127.0.0.1:{port}",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
+    # Served as in production: static files collected, their names hashed.
+    collect = [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"]
+    subprocess.run(collect, cwd=ROOT, env=env, check=True)
+    gunicorn = [sys.executable, "-m", "gunicorn", "helpdesk.wsgi", "-w", WORKERS]
+    server = subprocess.Popen([*gunicorn, "-b", f"127.0.0.1:{port}"], cwd=ROOT, env=env)
     base = f"http://127.0.0.1:{port}/intervention"
     pages = {
         "one-query view (ceiling)": f"{base}/compteur/",
@@ -110,7 +101,7 @@ def main():
     try:
         for _ in range(50):
             try:
-                urllib.request.urlopen(f"{base}/compteur/", timeout=1)  # noqa: S310
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/accessibilite/", timeout=1)  # noqa: S310
                 break
             except OSError:
                 time.sleep(0.2)

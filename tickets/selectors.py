@@ -376,19 +376,30 @@ class LinkRow:
 
 
 def ticket_links(user, ticket: Ticket) -> list[LinkRow]:
-    """The ticket's links to tickets the user may see, both ways, in one query."""
-    visible = Ticket.objects.filter(permissions.visible_tickets_q(user)).values("pk")
-    rows = (
-        TicketLink.objects.filter(
-            Q(from_ticket=ticket, to_ticket__in=visible)
-            | Q(to_ticket=ticket, from_ticket__in=visible)
-        )
+    """The ticket's links to tickets the user may see, both ways.
+
+    The links are read first (most tickets have none); only then are the few tickets at
+    their other end checked, by number, against what the user may see: never a test of
+    visibility over the whole ticket table.
+    """
+    rows = list(
+        TicketLink.objects.filter(Q(from_ticket=ticket) | Q(to_ticket=ticket))
         .select_related("from_ticket", "to_ticket")
         .order_by("kind", "created_at", "id")
     )
+    ends = {
+        link.from_ticket_id if link.to_ticket_id == ticket.pk else link.to_ticket_id
+        for link in rows
+    }
+    visible = set()
+    if ends:
+        shown = Ticket.objects.filter(permissions.visible_tickets_q(user), pk__in=ends)
+        visible = set(shown.values_list("pk", flat=True))
     result = []
     for link in rows:
         incoming = link.to_ticket_id == ticket.pk
         other = link.from_ticket if incoming else link.to_ticket
-        result.append(LinkRow(link, other, links.label(link.kind, incoming=incoming), incoming))
+        if other.pk in visible:
+            label = links.label(link.kind, incoming=incoming)
+            result.append(LinkRow(link, other, label, incoming))
     return result
