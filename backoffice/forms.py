@@ -18,9 +18,10 @@ from core.forms import (
     PageForm,
     PersonField,
     PickerInput,
+    RichTextMixin,
     places_picker,
 )
-from core.html import clean_html, has_text, rich_text
+from core.html import has_text
 from core.people import person_label
 from replies import permissions as reply_permissions
 from replies.models import CannedAnswer
@@ -278,8 +279,10 @@ class SolutionForm(Form):
     canned = canned_field()
 
 
-class NewTicketForm(Form):
+class NewTicketForm(RichTextMixin, Form):
     """A ticket a technician files for a caller or a visitor ("Nouveau ticket")."""
+
+    rich_fields = ("description", "solution")
 
     SOURCES = [Ticket.Source.PHONE, Ticket.Source.DESK, Ticket.Source.EMAIL, Ticket.Source.OTHER]
     CONTACT_FIELDS = ("first_name", "last_name", "email", "phone")
@@ -354,13 +357,7 @@ class NewTicketForm(Form):
         for field in self.fields.values():
             if field.required:
                 field.label = f"{field.label} *"
-        if self.is_bound:
-            # The editors' HTML goes back into the page cleaned, never as it was sent.
-            data = self.data.copy()
-            for name in ("description", "solution"):
-                if data.get(f"{name}_format") == "html":
-                    data[name] = clean_html(data.get(name, ""))
-            self.data = data
+        self.clean_editor_data()
 
     def clean_location(self):
         text = self.cleaned_data["location"]
@@ -372,10 +369,10 @@ class NewTicketForm(Form):
         return location
 
     def clean_description(self):
-        return rich_text(self.cleaned_data["description"], self.data.get("description_format", ""))
+        return self.rich_value("description")
 
     def clean_solution(self):
-        return rich_text(self.cleaned_data["solution"], self.data.get("solution_format", ""))
+        return self.rich_value("solution")
 
     def clean(self):
         cleaned = super().clean()
@@ -455,7 +452,9 @@ def placeholders_help() -> str:
     return _("Placeholders, filled for each ticket: %(names)s.") % {"names": names}
 
 
-class CannedAnswerForm(forms.ModelForm):
+class CannedAnswerForm(RichTextMixin, forms.ModelForm):
+    rich_fields = ("body",)
+
     class Meta:
         model = CannedAnswer
         fields = ["title", "body", "usable_for", "team", "is_active"]
@@ -482,14 +481,10 @@ class CannedAnswerForm(forms.ModelForm):
             team.empty_label = None
         if self.instance.pk is None:
             del self.fields["is_active"]
-        if self.is_bound and self.data.get("body_format") == "html":
-            # The editor's HTML goes back into the page cleaned, never as it was sent.
-            data = self.data.copy()
-            data["body"] = clean_html(data.get("body", ""))
-            self.data = data
+        self.clean_editor_data()
 
     def clean_body(self):
-        return rich_text(self.data.get("body", ""), self.data.get("body_format", ""))
+        return self.rich_value("body")
 
 
 class CannedSearchForm(Form):

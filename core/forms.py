@@ -6,6 +6,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from .html import clean_html, rich_text
 from .ids import parse_id
 from .people import find_person, person_label
 
@@ -173,3 +174,24 @@ class PageForm(Form):
 
     def number(self) -> int:
         return self.values().get("page", 1)
+
+
+class RichTextMixin:
+    """Forms with fields the light rich-text editor writes, each with its `<name>_format`.
+
+    The editor's HTML goes back into the page cleaned, never as it was sent, when the
+    form comes back with errors; `rich_value` gives the field's text as safe HTML.
+    """
+
+    rich_fields: tuple[str, ...] = ()
+
+    def clean_editor_data(self) -> None:
+        html = [n for n in self.rich_fields if self.data.get(f"{n}_format") == "html"]
+        if self.is_bound and html:
+            data = self.data.copy()
+            for name in html:
+                data[name] = clean_html(data.get(name, ""))
+            self.data = data
+
+    def rich_value(self, name: str) -> str:
+        return rich_text(self.data.get(name, ""), self.data.get(f"{name}_format", ""))

@@ -1,14 +1,15 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import Form, IdField, MultipleFileField
-from core.html import clean_html, rich_text
+from core.forms import Form, IdField, MultipleFileField, RichTextMixin
 from tickets.models import Category
 
 from .models import Article
 
 
-class ArticleForm(forms.ModelForm):
+class ArticleForm(RichTextMixin, forms.ModelForm):
+    rich_fields = ("body",)
+
     files = MultipleFileField(label=_("Attached files"), required=False)
 
     class Meta:
@@ -26,14 +27,10 @@ class ArticleForm(forms.ModelForm):
         self.fields["category"].queryset = Category.objects.filter(is_active=True)
         self.fields["body_format"] = forms.CharField(required=False, widget=forms.HiddenInput)
         self.fields["visibility"].widget = forms.RadioSelect(choices=Article.Visibility.choices)
-        if self.is_bound and self.data.get("body_format") == "html":
-            # The editor's HTML goes back into the page cleaned, never as it was sent.
-            data = self.data.copy()
-            data["body"] = clean_html(data.get("body", ""))
-            self.data = data
+        self.clean_editor_data()
 
     def clean_body(self):
-        return rich_text(self.data.get("body", ""), self.data.get("body_format", ""))
+        return self.rich_value("body")
 
 
 class SearchForm(Form):

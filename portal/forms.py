@@ -13,6 +13,7 @@ from core.forms import (
     MultipleFileField,
     PageForm,
     PersonField,
+    RichTextMixin,
     places_picker,
 )
 from core.html import clean_html, rich_text
@@ -47,10 +48,11 @@ class AttachmentsMixin:
         return accepted, kept, errors
 
 
-class TicketForm(AttachmentsMixin, forms.Form):
+class TicketForm(AttachmentsMixin, RichTextMixin, forms.Form):
     """A theme's form: the brief's fields, then the theme's own questions."""
 
     FOR_ME, FOR_SOMEONE_ELSE = "me", "other"
+    rich_fields = ("description",)
 
     title = forms.CharField(
         label=_("Subject"),
@@ -135,11 +137,7 @@ class TicketForm(AttachmentsMixin, forms.Form):
         for name, field in self.fields.items():
             if field.required or self._question_required(name):
                 field.label = f"{field.label} *"
-        if self.is_bound and self.data.get("description_format") == "html":
-            # The editor's HTML goes back into the page cleaned, never as it was sent.
-            data = self.data.copy()
-            data["description"] = clean_html(data.get("description", ""))
-            self.data = data
+        self.clean_editor_data()
 
     def _question_required(self, name: str) -> bool:
         return any(q.field_name == name and q.required for q in self.questions)
@@ -151,7 +149,7 @@ class TicketForm(AttachmentsMixin, forms.Form):
         return location
 
     def clean_description(self):
-        return rich_text(self.data.get("description", ""), self.data.get("description_format", ""))
+        return self.rich_value("description")
 
     def clean(self):
         cleaned = super().clean()
