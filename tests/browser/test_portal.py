@@ -113,7 +113,7 @@ def test_a_requester_files_follows_refuses_then_accepts(page, university, tmp_pa
     services.solution_propose(ticket=ticket, author=technician, content="Quota augmenté.")
     page.reload()
     page.get_by_role("button", name="Accepter la solution").click()
-    expect(page.get_by_role("heading", name="Cette demande est close")).to_be_visible()
+    expect(page.get_by_role("heading", name="Ce ticket est clos")).to_be_visible()
     assert_accessible(page)
     ticket.refresh_from_db()
     assert ticket.status == Ticket.Status.CLOSED
