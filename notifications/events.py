@@ -133,7 +133,7 @@ REGISTRY = [
     EventKind("solution_proposed", _("A solution is proposed"), _solution_proposed, required=True),
     EventKind("solution_refused", _("A solution is refused"), _solution_refused),
     EventKind("ticket_closed", _("A ticket is closed"), _ticket_closed),
-    EventKind("ticket_merged", _("A request is merged into another ticket"), _ticket_merged),
+    EventKind("ticket_merged", _("A ticket is merged into another ticket"), _ticket_merged),
     EventKind(
         "auto_close_reminder",
         _("Reminder before a ticket closes by itself"),

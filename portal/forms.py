@@ -229,9 +229,9 @@ class MyTicketsForm(PageForm):
     """The filters of "Mes demandes d'assistance"; a forged value is dropped."""
 
     STATES = [
-        ("all", _("All my requests")),
-        ("open", _("Open requests")),
-        ("closed", _("Closed requests")),
+        ("all", _("All my tickets")),
+        ("open", _("Open tickets")),
+        ("closed", _("Closed tickets")),
     ]
 
     q = forms.CharField(required=False, max_length=200)
@@ -257,7 +257,7 @@ class ProfileForm(forms.ModelForm):
         label=_("Default location"),
         required=False,
         max_length=1000,
-        help_text=_("Proposed in your requests' forms. Type part of its name."),
+        help_text=_("Proposed in the forms of your tickets. Type part of its name."),
         widget=places_picker(),
     )
     wanted = forms.MultipleChoiceField(

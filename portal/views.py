@@ -49,16 +49,16 @@ PLACES_LIMIT = 20
 
 STATUS_HELP = {
     Ticket.Status.NEW: gettext_lazy(
-        "Your request has been received; a technician will take it soon."
+        "Your ticket has been received; a technician will take it soon."
     ),
-    Ticket.Status.ASSIGNED: gettext_lazy("A technician is working on your request."),
+    Ticket.Status.ASSIGNED: gettext_lazy("A technician is working on your ticket."),
     Ticket.Status.PLANNED: gettext_lazy("An intervention is planned."),
     Ticket.Status.PENDING: gettext_lazy(
         "The technician is waiting for something (an answer from you, a delivery...). "
         "If you were asked for information, add a message below."
     ),
     Ticket.Status.SOLVED: gettext_lazy("A solution has been proposed: please accept or refuse it."),
-    Ticket.Status.CLOSED: gettext_lazy("Your request is closed."),
+    Ticket.Status.CLOSED: gettext_lazy("Your ticket is closed."),
 }
 REFUSED_BY_MESSAGE = gettext_lazy(
     "Your message has been added and the solution refused: the technician has your "
@@ -149,7 +149,7 @@ def _follow_up_of(request) -> dict:
     if previous is None or not permissions.can_view_ticket(request.user, previous):
         return {}
     return {
-        "title": _("Follow-up of request %(number)s: %(title)s")
+        "title": _("Continuation of ticket %(number)s: %(title)s")
         % {"number": previous.pk, "title": previous.title}
     }
 

@@ -520,7 +520,7 @@ class Followup(TimelineItem):
         ]
 
     def __str__(self):
-        return _("Followup on #%(ticket)s") % {"ticket": self.ticket_id}
+        return _("Followup on ticket %(ticket)s") % {"ticket": self.ticket_id}
 
 
 class Task(TimelineItem):
@@ -581,7 +581,7 @@ class Task(TimelineItem):
         ]
 
     def __str__(self):
-        return _("Task on #%(ticket)s") % {"ticket": self.ticket_id}
+        return _("Task on ticket %(ticket)s") % {"ticket": self.ticket_id}
 
 
 class Solution(TimelineItem):
@@ -620,7 +620,7 @@ class Solution(TimelineItem):
         ]
 
     def __str__(self):
-        return _("Solution on #%(ticket)s") % {"ticket": self.ticket_id}
+        return _("Solution on ticket %(ticket)s") % {"ticket": self.ticket_id}
 
 
 class Document(StoredFile):

@@ -720,7 +720,7 @@ def ticket_merge(*, ticket: Ticket, into: Ticket, actor) -> Ticket:
         author=actor,
         content=format_html(
             "<p>{}</p>",
-            _("This request is followed in ticket %(number)s.") % {"number": into.pk},
+            _("This ticket is followed in ticket %(number)s.") % {"number": into.pk},
         ),
         is_private=False,
     )

@@ -177,8 +177,8 @@ class TestPhoneTicket:
 
         # The caller hears of it, and learns who filed it for them; the technician does not.
         to_caller = [m for m in mail.outbox if caller.email in m.to]
-        confirmation = next(m for m in to_caller if "Votre demande est enregistrée" in m.subject)
-        filed_for = french("%(name)s filed this request for you (source: %(source)s).") % {
+        confirmation = next(m for m in to_caller if "Votre ticket est enregistré" in m.subject)
+        filed_for = french("%(name)s filed this ticket for you (source: %(source)s).") % {
             "name": "Karim Moreau",
             "source": french("Phone"),
         }

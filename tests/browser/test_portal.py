@@ -79,7 +79,7 @@ def test_a_requester_files_follows_refuses_then_accepts(page, university, tmp_pa
     expect(page.locator(".file-list")).to_contain_text("capture.png")
     page.get_by_role("button", name="Envoyer").click()
 
-    expect(page.get_by_role("heading", level=1)).to_contain_text("a bien été envoyée")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("a bien été envoyé")
     ticket = Ticket.objects.get()
     expect(page.get_by_role("heading", level=1)).to_contain_text(str(ticket.pk))
     assert_accessible(page)
@@ -113,7 +113,7 @@ def test_a_requester_files_follows_refuses_then_accepts(page, university, tmp_pa
     services.solution_propose(ticket=ticket, author=technician, content="Quota augmenté.")
     page.reload()
     page.get_by_role("button", name="Accepter la solution").click()
-    expect(page.get_by_role("heading", name="Cette demande est close")).to_be_visible()
+    expect(page.get_by_role("heading", name="Ce ticket est clos")).to_be_visible()
     assert_accessible(page)
     ticket.refresh_from_db()
     assert ticket.status == Ticket.Status.CLOSED
@@ -135,7 +135,7 @@ def test_a_keyboard_only_requester_can_file_a_ticket(page, university):
         if page.evaluate("document.activeElement.textContent.trim()") == "Envoyer":
             break
     page.keyboard.press("Enter")
-    expect(page.get_by_role("heading", level=1)).to_contain_text("a bien été envoyée")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("a bien été envoyé")
     assert Ticket.objects.get().title == "Clavier seulement"
 
 
@@ -156,7 +156,7 @@ def test_a_pasted_screenshot_becomes_a_file(page, university):
     )
     expect(page.locator(".file-list")).to_contain_text("copie-ecran")
     page.get_by_role("button", name="Envoyer").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("a bien été envoyée")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("a bien été envoyé")
     assert Ticket.objects.get().documents.get().original_name.startswith("copie-ecran-")
 
 
@@ -177,7 +177,7 @@ def test_a_file_too_large_is_named_and_nothing_else_is_lost(page, university, se
     expect(page.get_by_label(re.compile("notes.txt"))).to_be_checked()
     assert_accessible(page)
     page.get_by_role("button", name="Envoyer").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("a bien été envoyée")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("a bien été envoyé")
     assert Ticket.objects.get().documents.get().original_name == "notes.txt"
 
 
@@ -223,7 +223,7 @@ def test_files_dropped_on_the_zone_are_attached(page, university):
     page.get_by_role("button", name="Retirer un.txt").click()
     expect(page.locator(".file-list li")).to_have_count(1)
     page.get_by_role("button", name="Envoyer").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("a bien été envoyée")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("a bien été envoyé")
     names = list(Ticket.objects.get().documents.values_list("original_name", flat=True))
     assert names == ["deux.txt"]
 

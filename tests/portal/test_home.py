@@ -24,11 +24,11 @@ def test_it_speaks_the_profile_language_whatever_the_browser_says(client, db):
     user = UserFactory()
     client.force_login(user)
     html = client.get(reverse("portal:home"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert 'lang="fr"' in html and "Nouvelle demande" in html
+    assert 'lang="fr"' in html and "Ouvrir un ticket" in html
     user.language = "en"
     user.save()
     html = client.get(reverse("portal:home")).content.decode()
-    assert 'lang="en"' in html and "New request" in html
+    assert 'lang="en"' in html and "Open a ticket" in html
 
 
 def test_a_visitor_gets_french_unless_the_browser_asks_for_english(client, db):

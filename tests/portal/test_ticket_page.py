@@ -133,7 +133,7 @@ def test_the_page_says_who_handles_it_and_what_the_status_means(logged, ticket, 
     services.ticket_take(ticket=ticket, actor=technician)
     html = logged.get(page(ticket)).content.decode()
     assert "Karim Moreau" in html
-    assert "Un technicien travaille sur votre demande" in html
+    assert "Un technicien travaille sur votre ticket" in html
 
 
 def test_a_followup_with_a_file_is_added(logged, ticket, requester):
@@ -259,7 +259,7 @@ class TestClosed:
         new_request = reverse("portal:theme-form", args=["mail"]) + f"?suite={closed.pk}"
         assert new_request in html
         form = logged.get(new_request).content.decode()
-        assert f"Suite de la demande {closed.pk}" in form
+        assert f"Suite du ticket {closed.pk}" in form
 
     def test_a_followup_is_refused(self, logged, closed):
         response = logged.post(action("ticket-followup", closed), {"content": "Encore"})
