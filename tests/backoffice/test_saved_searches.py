@@ -4,11 +4,19 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from backoffice import services as back_office_services
 from backoffice.models import SavedSearch
 from core.errors import DomainError
 from tests.factories import LocationFactory, TeamFactory, make_technician, make_ticket
+
+
+@pytest.fixture(autouse=True)
+def french_afterwards():
+    # The profile's English stays active in this thread after a request: give it back.
+    with translation.override("fr"):
+        yield
 
 
 @pytest.fixture
