@@ -1,9 +1,12 @@
 """Back-office forms: they only validate; the views call the services."""
 
+from datetime import date
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.http import QueryDict
 from django.urls import reverse_lazy
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from accounts.services import email_taken
@@ -26,7 +29,7 @@ from core.people import person_label
 from replies import permissions as reply_permissions
 from replies.models import CannedAnswer
 from replies.placeholders import PLACEHOLDERS
-from tickets import links, selectors, workflow
+from tickets import links, permissions, selectors, workflow
 from tickets.models import Category, Level, Priority, Task, Team, Theme, Ticket
 from tickets.selectors import find_place
 
@@ -101,6 +104,10 @@ class QueueFilterForm(Form):
         required=False,
     )
 
+    # A chip per value of these; the sort is an order, not a filter: it has none.
+    CHIPPED = ("q", "status", "team", "category", "priority", "type", "location")
+    CHIPPED += ("created_from", "created_to")
+
     def query(self) -> QueryDict:
         """The filters as the page sent them, the valid ones only: to remember, to page on."""
         valid = self.values()
@@ -109,6 +116,72 @@ class QueueFilterForm(Form):
             if name in valid:
                 query.setlist(name, self.data.getlist(name))
         return query
+
+    def chips(self) -> list[dict]:
+        """The active filters, each with its words and the query string without it alone."""
+        valid, query = self.values(), self.query()
+        chips = []
+        for name in self.CHIPPED:
+            if name not in valid:
+                continue
+            field = self.fields[name]
+            values = valid[name] if isinstance(valid[name], list) else [valid[name]]
+            raws = query.getlist(name) if isinstance(valid[name], list) else [None]
+            for value, raw in zip(values, raws, strict=True):
+                rest = query.copy()
+                if raw is None:
+                    rest.pop(name)
+                else:
+                    rest.setlist(name, [other for other in query.getlist(name) if other != raw])
+                chips.append(
+                    {"name": field.label, "value": self._words(field, value), "rest": rest}
+                )
+        return chips
+
+    def folded_count(self) -> int:
+        """How many filters the fold holds, that is all of them but the words."""
+        return sum(1 for chip in self.chips() if chip["name"] != self.fields["q"].label)
+
+    @staticmethod
+    def _words(field, value) -> str:
+        if isinstance(value, date):
+            return date_format(value, "SHORT_DATE_FORMAT")
+        choices = getattr(field, "choices", None)
+        if choices is not None and not isinstance(field, LookupField):
+            return str(dict(choices).get(value, value))
+        return str(value)
+
+
+class SavedSearchForm(Form):
+    """Name the filters of the queue at hand; share them with one of one's teams, or not."""
+
+    name = forms.CharField(label=_("Name of the search"), max_length=80)
+    queue = forms.ChoiceField(choices=[], widget=forms.HiddenInput)
+    query = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
+    team = forms.ModelChoiceField(
+        label=_("Shared with"),
+        queryset=Team.objects.none(),
+        required=False,
+        empty_label=_("Nobody (private)"),
+    )
+
+    def __init__(self, *args, user, queues, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["queue"].choices = [(name, name) for name in queues]
+        self.fields["team"].queryset = Team.objects.filter(
+            pk__in=permissions.team_ids(user), is_active=True
+        )
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise forms.ValidationError(forms.Field.default_error_messages["required"])
+        return name
+
+    def clean_query(self):
+        """Keep only the filters QueueFilterForm accepts, as it would send them back."""
+        filters = QueueFilterForm(QueryDict(self.cleaned_data["query"]))
+        return filters.query().urlencode()
 
 
 class QueuePageForm(PageForm):

@@ -1,11 +1,17 @@
 """The technician's writes that the ticket domain does not hold as one step."""
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from accounts import services as account_services
-from tickets import permissions
+from core.errors import DomainError
+from tickets import permissions, selectors
 from tickets import services as ticket_services
 from tickets.models import HelpdeskSettings, Team, Ticket
+
+from . import permissions as back_office_permissions
+from .models import SavedSearch
 
 
 def _team_and_assignee(technician, *, theme, category, location) -> tuple[Team | None, object]:
@@ -80,3 +86,28 @@ def ticket_file(
     if solution:
         ticket_services.solution_propose(ticket=ticket, author=technician, content=solution)
     return ticket
+
+
+@transaction.atomic
+def saved_search_create(
+    *, owner, name: str, queue: str, query: str, team: Team | None = None
+) -> SavedSearch:
+    """Keep a queue's filters (a query string QueueFilterForm validated) under a name.
+
+    Shared with `team`, every member of that team gets it as a tab; without, its owner only.
+    """
+    if queue not in selectors.queue_names_for(owner):
+        raise DomainError(_("This queue is not one of yours."))
+    if not back_office_permissions.can_share_with(owner, team):
+        raise DomainError(_("A search is shared only with one of your teams."))
+    return SavedSearch.objects.create(
+        owner=owner, name=name.strip(), queue=queue, query=query, team=team
+    )
+
+
+@transaction.atomic
+def saved_search_delete(*, search: SavedSearch, actor) -> None:
+    """Delete a saved search: its owner only, also when the team shares it."""
+    if not back_office_permissions.can_delete_saved_search(actor, search):
+        raise PermissionDenied
+    search.delete()

@@ -11,6 +11,13 @@ urlpatterns = [
     path("files/<slug:queue>/", queues.queue, name="queue"),
     path("files/<slug:queue>/actions/", queues.bulk_action, name="bulk"),
     path("files/<slug:queue>/export.csv", queues.export_csv, name="export"),
+    path("recherches/", queues.saved_search_create, name="saved-search-create"),
+    path("recherches/<int:pk>/", queues.saved_search, name="saved-search"),
+    path(
+        "recherches/<int:pk>/supprimer/",
+        queues.saved_search_delete,
+        name="saved-search-delete",
+    ),
     path("tableau-de-bord/", dashboard.dashboard, name="dashboard"),
     path("compteur/", queues.open_count, name="open-count"),
     path("recherche/<slug:kind>/", lookups.lookup, name="lookup"),

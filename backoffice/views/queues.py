@@ -17,7 +17,17 @@ from core.errors import DomainError
 from tickets import permissions, selectors, services
 from tickets.models import HELD, Ticket
 
-from ..forms import SORTS, BulkActionForm, QueueFilterForm, QueuePageForm, SelectionForm
+from .. import permissions as back_office_permissions
+from .. import services as back_office_services
+from ..forms import (
+    SORTS,
+    BulkActionForm,
+    QueueFilterForm,
+    QueuePageForm,
+    SavedSearchForm,
+    SelectionForm,
+)
+from ..models import SavedSearch
 from .access import back_office
 
 PAGE_SIZE = 50
@@ -43,14 +53,81 @@ def _ordering(queue: str, filters: dict) -> list:
     return [column]
 
 
-def _filtered(request, queue):
-    form = QueueFilterForm(request.GET)
+def _filtered(request, queue, data=None):
+    form = QueueFilterForm(request.GET if data is None else data)
     filters = form.values()
     private_notes = permissions.may_search_private_notes(request.user, queue)
     tickets = selectors.filter_tickets(
         selectors.queue_tickets(request.user, queue), filters, private_notes=private_notes
     )
     return form, filters, tickets
+
+
+def _saved_tabs(request) -> list[dict]:
+    """The saved searches the user sees, on queues they may open, each with its count."""
+    user = request.user
+    names = selectors.queue_names_for(user)
+    searches = SavedSearch.objects.filter(
+        back_office_permissions.visible_saved_searches_q(user), queue__in=names
+    ).select_related("team")
+    tabs = []
+    for search in searches:
+        _form, _filters, tickets = _filtered(request, search.queue, QueryDict(search.query))
+        tabs.append({"search": search, "count": tickets.count()})  # one COUNT per tab
+    return tabs
+
+
+def _visible_search_or_404(request, pk: int) -> SavedSearch:
+    search = SavedSearch.objects.filter(
+        back_office_permissions.visible_saved_searches_q(request.user),
+        pk=pk,
+        queue__in=selectors.queue_names_for(request.user),
+    ).first()
+    if search is None:
+        raise Http404
+    return search
+
+
+def _queue_url(queue: str, query: QueryDict) -> str:
+    """The queue with these filters; with none, a reset, else the remembered ones return."""
+    base = reverse("backoffice:queue", args=[queue])
+    return f"{base}?{query.urlencode()}" if query else f"{base}?reset=1"
+
+
+def _render_queue(request, queue: str, form, tickets, filters, *, saved=None, page_query):
+    page = QueuePageForm(request.GET).number()
+    rows, has_next = selectors.page_of_tickets(
+        tickets, _ordering(queue, filters), page, PAGE_SIZE, seen_by=request.user
+    )
+    query = form.query()
+    chips = [dict(chip, url=_queue_url(queue, chip["rest"])) for chip in form.chips()]
+    queues = selectors.queue_names_for(request.user)
+    context = {
+        "queue": queue,
+        "queue_title": saved.name if saved else QUEUE_TITLES[queue],
+        "queues": [(name, QUEUE_TITLES[name]) for name in queues],
+        "saved": saved,
+        "saved_tabs": _saved_tabs(request),
+        "may_delete": saved is not None
+        and back_office_permissions.can_delete_saved_search(request.user, saved),
+        "form": form,
+        "filter_action": reverse("backoffice:queue", args=[queue]),
+        "chips": chips,
+        "folded_count": form.folded_count(),
+        "save_form": SavedSearchForm(
+            initial={"queue": queue, "query": query.urlencode()},
+            user=request.user,
+            queues=queues,
+        ),
+        "rows": rows,
+        "page": page,
+        "previous_query": querystring(page_query, page=page - 1) if page > 1 else None,
+        "next_query": querystring(page_query, page=page + 1) if has_next else None,
+        "query": query.urlencode(),
+        "bulk": BulkActionForm(ticket_ids=[]),
+        "now": timezone.now(),
+    }
+    return render(request, "backoffice/queue.html", context)
 
 
 @back_office
@@ -60,8 +137,7 @@ def queue(request, queue="mine"):
     remembered = request.session.setdefault("queue_filters", {})
     if not request.GET and remembered.get(queue):
         return redirect(f"{request.path}?{remembered[queue]}")
-    navigation = QueuePageForm(request.GET)
-    if navigation.values().get("reset"):
+    if QueuePageForm(request.GET).values().get("reset"):
         remembered.pop(queue, None)
         request.session.modified = True
         return redirect(request.path)
@@ -70,24 +146,50 @@ def queue(request, queue="mine"):
     if remembered.get(queue) != query.urlencode():
         remembered[queue] = query.urlencode()
         request.session.modified = True
-    page = navigation.number()
-    rows, has_next = selectors.page_of_tickets(
-        tickets, _ordering(queue, filters), page, PAGE_SIZE, seen_by=request.user
+    return _render_queue(request, queue, form, tickets, filters, page_query=query)
+
+
+@back_office
+@require_GET
+def saved_search(request, pk: int):
+    """A saved search's tab: its queue with its filters, validated again as they are now."""
+    search = _visible_search_or_404(request, pk)
+    form, filters, tickets = _filtered(request, search.queue, QueryDict(search.query))
+    return _render_queue(
+        request, search.queue, form, tickets, filters, saved=search, page_query=QueryDict()
     )
-    context = {
-        "queue": queue,
-        "queue_title": QUEUE_TITLES[queue],
-        "queues": [(name, QUEUE_TITLES[name]) for name in selectors.queue_names_for(request.user)],
-        "form": form,
-        "rows": rows,
-        "page": page,
-        "previous_query": querystring(query, page=page - 1) if page > 1 else None,
-        "next_query": querystring(query, page=page + 1) if has_next else None,
-        "query": query.urlencode(),
-        "bulk": BulkActionForm(ticket_ids=[]),
-        "now": timezone.now(),
-    }
-    return render(request, "backoffice/queue.html", context)
+
+
+@back_office
+@require_POST
+def saved_search_create(request):
+    queues = selectors.queue_names_for(request.user)
+    form = SavedSearchForm(request.POST, user=request.user, queues=queues)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        queue = form.cleaned_data.get("queue", "mine")
+        return redirect(_queue_url(queue, QueryDict(form.cleaned_data.get("query", ""))))
+    try:
+        search = back_office_services.saved_search_create(owner=request.user, **form.cleaned_data)
+    except DomainError as error:
+        messages.error(request, str(error))
+        return redirect("backoffice:queue", form.cleaned_data["queue"])
+    messages.success(request, _("Search “%(name)s” saved.") % {"name": search.name})
+    return redirect("backoffice:saved-search", search.pk)
+
+
+@back_office
+@require_POST
+def saved_search_delete(request, pk: int):
+    search = _visible_search_or_404(request, pk)
+    try:
+        back_office_services.saved_search_delete(search=search, actor=request.user)
+    except PermissionDenied:
+        raise Http404 from None  # someone else's search: as if it did not exist
+    messages.success(request, _("Search “%(name)s” deleted.") % {"name": search.name})
+    return redirect("backoffice:queue", search.queue)
 
 
 @back_office

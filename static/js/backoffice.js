@@ -1,14 +1,41 @@
-// Back office: select every row of a queue, keep the keyboard focus sensible when
-// htmx replaces the work area of a ticket, and fill a form from a canned answer.
+// Back office: select rows of a queue and show what to do with them, keep the keyboard
+// focus sensible when htmx replaces the work area of a ticket, and fill a form from a
+// canned answer.
 (function () {
   "use strict";
 
-  function setUpSelectAll() {
+  // The bulk actions show once a row is ticked (without JavaScript they stay in view);
+  // how many rows are ticked is said politely in the form's status line.
+  function setUpBulk() {
+    var form = document.getElementById("bulk-form");
+    if (!form) { return; }
+    var actions = document.getElementById("bulk-actions");
+    var status = form.querySelector(".selection-status");
     var all = document.getElementById("select-all");
-    if (!all) { return; }
-    all.addEventListener("change", function () {
-      document.querySelectorAll(".row-select").forEach(function (box) { box.checked = all.checked; });
+
+    function update(announce) {
+      var boxes = form.querySelectorAll(".row-select");
+      var ticked = form.querySelectorAll(".row-select:checked").length;
+      actions.hidden = ticked === 0;
+      if (all) {
+        all.checked = ticked > 0 && ticked === boxes.length;
+        all.indeterminate = ticked > 0 && ticked < boxes.length;
+      }
+      if (!announce) { return; }
+      status.textContent = ticked === 0 ? form.dataset.noneSelected :
+        ticked === 1 ? form.dataset.oneSelected :
+        form.dataset.manySelected.replace("{count}", String(ticked));
+    }
+
+    form.addEventListener("change", function (event) {
+      if (event.target === all) {
+        form.querySelectorAll(".row-select").forEach(function (box) { box.checked = all.checked; });
+      } else if (!event.target.classList.contains("row-select")) {
+        return;
+      }
+      update(true);
     });
+    update(false);
   }
 
   // The composer: one action open at a time, as tabs (arrow keys move between them);
@@ -88,7 +115,7 @@
     box.focus();
   }
 
-  document.addEventListener("DOMContentLoaded", setUpSelectAll);
+  document.addEventListener("DOMContentLoaded", setUpBulk);
   document.addEventListener("DOMContentLoaded", setUpComposer);
   document.addEventListener("click", useCannedAnswer);
   document.addEventListener("htmx:afterSettle", function (event) {

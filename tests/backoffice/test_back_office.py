@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from backoffice.models import SavedSearch
 from tests.conftest import needs_postgres
 from tests.factories import TeamFactory, ThemeFactory, UserFactory, make_technician, make_ticket
 from tickets import services
@@ -182,6 +183,10 @@ class TestQueues:
 @pytest.mark.parametrize("count", [1, 50])
 def test_the_queue_query_count_does_not_grow_with_rows(tech_client, team, technician, count):
     theme = ThemeFactory()
+    SavedSearch.objects.create(owner=technician, name="Urgents", queue="team", query="priority=5")
+    SavedSearch.objects.create(
+        owner=make_technician(team), name="Demandes", queue="mine", query="type=request", team=team
+    )
     for index in range(count):
         ticket = make_ticket(team=team, theme=theme, beneficiary=UserFactory())
         if index % 2:
@@ -193,8 +198,9 @@ def test_the_queue_query_count_does_not_grow_with_rows(tech_client, team, techni
 
 
 # Session, user, the back-office and menu checks, the page's ids and rows: none depends
-# on the rows; the filters' pickers list nothing before one types.
-QUEUE_QUERIES = 8
+# on the rows; the filters' pickers list nothing before one types. Then the saved
+# searches' tabs: one query lists them, one COUNT each (two here).
+QUEUE_QUERIES = 8 + 1 + 2
 
 
 class TestBulk:

@@ -50,6 +50,7 @@ def test_a_technician_works_a_ticket_with_an_expert(page, helpdesk):
     log_in(page, "karim")
     page.get_by_role("link", name="Back-office").click()
     page.get_by_role("link", name="Mon équipe").click()
+    page.locator(".filters-fold summary").click()  # the filters but the words are folded
     page.get_by_label("Type").select_option("incident")
     page.get_by_role("button", name="Filtrer").click()
     rows = page.locator("table.queue tbody tr")
