@@ -619,9 +619,43 @@ class MergeForm(Form):
         ),
     )
 
-    def __init__(self, *args, user, **kwargs):
+    confirm = forms.BooleanField(
+        label=_("Merge even though the requesters differ"),
+        required=False,
+        help_text=_("Needed when the other ticket was filed by someone else."),
+    )
+
+    def __init__(self, *args, user, ticket, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["into"].user = user
+        self.user, self.ticket = user, ticket
+
+    def clean(self):
+        data = super().clean()
+        into = data.get("into")
+        if into is None:
+            return data
+        if not permissions.can_manage_ticket(self.user, into):
+            # Merging makes this requester an observer there: it is a change of that ticket.
+            self.add_error(
+                "into",
+                _("Ticket %(number)s is worked by another team: only its team can merge into it.")
+                % {"number": into.pk},
+            )
+        elif into.requester_id != self.ticket.requester_id and not data.get("confirm"):
+            self.add_error(
+                "confirm",
+                _(
+                    "Ticket %(number)s was filed by %(other)s, this one by %(mine)s: "
+                    "tick the box to merge them all the same."
+                )
+                % {
+                    "number": into.pk,
+                    "other": into.requester.get_full_name() or into.requester,
+                    "mine": self.ticket.requester.get_full_name() or self.ticket.requester,
+                },
+            )
+        return data
 
 
 class ChildrenSolutionForm(Form):

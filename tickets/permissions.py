@@ -93,6 +93,19 @@ def can_manage_ticket(user, ticket: Ticket) -> bool:
     return ticket.assignee_id == user.pk or ticket.team_id in team_ids(user)
 
 
+def can_give_task(user, ticket: Ticket, *, assigned_user=None, assigned_team=None) -> bool:
+    """Give a task to someone: whoever manages the ticket; an expert only to themselves.
+
+    A task makes its holder an expert who reads the private notes, so an expert must not
+    be able to pass that on to anyone they like.
+    """
+    if can_manage_ticket(user, ticket):
+        return True
+    if assigned_user is not None and assigned_user.pk != user.pk:
+        return False
+    return assigned_team is None or assigned_team.pk in team_ids(user)
+
+
 def can_work_ticket(user, ticket: Ticket) -> bool:
     """Add followups, tasks and documents, and see private items."""
     return can_manage_ticket(user, ticket) or (user.is_active and is_expert(user, ticket))

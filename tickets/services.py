@@ -305,6 +305,10 @@ def task_add(
         raise TicketError(_("Describe the task."))
     if planned_start and planned_end and planned_end < planned_start:
         raise TicketError(_("The planned end comes before the planned start."))
+    if not permissions.can_give_task(
+        author, ticket, assigned_user=assigned_user, assigned_team=assigned_team
+    ):
+        raise PermissionDenied
     if assigned_user is not None and not assigned_user.is_active:
         raise TicketError(_("This person's account is deactivated."))
     if (
@@ -664,6 +668,11 @@ def ticket_merge(*, ticket: Ticket, into: Ticket, actor) -> Ticket:
         raise _not_found()
     ticket, into = locked[ticket.pk], locked[into.pk]
     status = workflow.move("merge", ticket, user=actor)
+    if not permissions.can_manage_ticket(actor, into):
+        # Its requester would observe `into` and its private notes land there.
+        raise PermissionDenied(
+            _("Only the team of ticket %(number)s may merge into it.") % {"number": into.pk}
+        )
     if into.is_closed:
         raise TicketError(
             _("Ticket %(number)s is closed: nothing can be merged into it.") % {"number": into.pk}

@@ -27,6 +27,8 @@ def _link_form(name: str, user, ticket, data=None):
     kwargs = {"prefix": name}
     if name in ("link", "merge"):
         kwargs["user"] = user
+    if name == "merge":
+        kwargs["ticket"] = ticket
     if name == "children":
         solution = ticket.solutions.order_by("-created_at", "-id").first()
         kwargs["initial"] = {"content": solution.content if solution else ""}

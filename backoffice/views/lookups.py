@@ -1,4 +1,7 @@
-"""What the back office's pickers propose as one types: technicians, teams, categories."""
+"""What the back office's pickers propose as one types: technicians, teams, categories.
+
+Only technicians change what the pickers fill; an expert on one ticket gets 404.
+"""
 
 from django.http import Http404
 from django.shortcuts import render
@@ -7,10 +10,10 @@ from django.views.decorators.http import require_GET
 from core.forms import LookupForm
 from tickets import selectors
 
-from .access import back_office
+from .access import active_technician
 
 
-@back_office
+@active_technician
 @require_GET
 def lookup(request, kind):
     if kind not in selectors.LOOKUPS:

@@ -1,6 +1,7 @@
 """The linked tickets panel of the work page: link, unlink, merge, solve the children."""
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -141,7 +142,8 @@ class TestLinks:
 class TestMerge:
     def test_merge_closes_the_duplicate_and_opens_the_target(self, tech_client, ticket, other):
         response = tech_client.post(
-            reverse("backoffice:merge", args=[ticket.pk]), {"merge-into": other.pk}
+            reverse("backoffice:merge", args=[ticket.pk]),
+            {"merge-into": other.pk, "merge-confirm": "on"},
         )
         assert response.status_code == 302
         ticket.refresh_from_db()
@@ -156,12 +158,38 @@ class TestMerge:
     ):
         Ticket.objects.filter(pk=other.pk).update(status=Status.CLOSED)
         response = tech_client.post(
-            reverse("backoffice:merge", args=[ticket.pk]), {"merge-into": other.pk}
+            reverse("backoffice:merge", args=[ticket.pk]),
+            {"merge-into": other.pk, "merge-confirm": "on"},
         )
         assert response.status_code == 400
         assert f"{other.pk}" in response.context["error"]
         ticket.refresh_from_db()
         assert ticket.status != Status.CLOSED
+
+    def test_other_requesters_need_a_confirmation(self, tech_client, ticket, other):
+        url = reverse("backoffice:merge", args=[ticket.pk])
+        response = tech_client.post(url, {"merge-into": other.pk})
+        assert response.status_code == 400
+        assert list(response.context["link_forms"]["merge"].errors) == ["confirm"]
+        ticket.refresh_from_db()
+        assert ticket.status != Status.CLOSED
+        same = make_ticket(requester=ticket.requester, team=ticket.team)
+        assert tech_client.post(url, {"merge-into": same.pk}).status_code == 302
+
+    def test_a_ticket_one_only_sees_cannot_receive_a_merge(self, tech_client, ticket, technician):
+        # Observed, so visible; but another team's: its requester and notes are not ours to add.
+        theirs = make_ticket(team=TeamFactory(), title="Écran noir")
+        theirs.observers.add(technician)
+        response = tech_client.post(
+            reverse("backoffice:merge", args=[ticket.pk]),
+            {"merge-into": theirs.pk, "merge-confirm": "on"},
+        )
+        assert response.status_code == 400
+        assert list(response.context["link_forms"]["merge"].errors) == ["into"]
+        assert not theirs.observers.filter(pk=ticket.requester.pk).exists()
+        with pytest.raises(PermissionDenied):
+            services.ticket_merge(ticket=ticket, into=theirs, actor=technician)
+        assert not theirs.followups.exists()
 
 
 class TestChildren:

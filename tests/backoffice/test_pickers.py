@@ -7,7 +7,9 @@ from tests.factories import (
     TeamFactory,
     UserFactory,
     make_technician,
+    make_ticket,
 )
+from tickets import services
 
 
 @pytest.fixture
@@ -83,3 +85,13 @@ def test_the_open_count_costs_one_query_after_the_login(client, ticket, technici
         response = client.get(reverse("backoffice:open-count"))
     assert response.json() == {"mine": 1}
     assert len(queries) == 3  # the session, the user, the count
+
+
+def test_an_expert_who_is_no_technician_cannot_list_technicians(client, team):
+    expert = UserFactory()
+    technician = make_technician(team)
+    ticket = make_ticket(team=team)
+    services.task_add(ticket=ticket, author=technician, content="x", assigned_user=expert)
+    client.force_login(expert)
+    url = reverse("backoffice:lookup", args=["technicians"])
+    assert client.get(url, {"q": technician.last_name[:3]}).status_code == 404

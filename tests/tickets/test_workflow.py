@@ -247,6 +247,18 @@ class TestTasks:
         assert services.permissions.can_view_ticket(person, ticket)
         assert not services.permissions.can_manage_ticket(person, ticket)
 
+    def test_an_expert_cannot_pass_the_ticket_on_to_someone_else(self, ticket, technician):
+        expert, outsider = UserFactory(), UserFactory()
+        services.task_add(ticket=ticket, author=technician, content="x", assigned_user=expert)
+        with pytest.raises(PermissionDenied):
+            services.task_add(ticket=ticket, author=expert, content="y", assigned_user=outsider)
+        with pytest.raises(PermissionDenied):
+            services.task_add(
+                ticket=ticket, author=expert, content="y", assigned_team=TeamFactory()
+            )
+        assert not services.permissions.can_view_ticket(outsider, ticket)
+        services.task_add(ticket=ticket, author=expert, content="z", assigned_user=expert)
+
     def test_completing_twice_is_refused(self, ticket, technician):
         task = services.task_add(ticket=ticket, author=technician, content="x")
         services.task_complete(task=task, actor=technician)
