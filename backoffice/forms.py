@@ -17,6 +17,7 @@ from core.forms import (
     IdField,
     IdsField,
     LookupField,
+    ModelForm,
     MultipleFileField,
     PageForm,
     PersonField,
@@ -226,7 +227,7 @@ class BulkActionForm(Form):
         return cleaned
 
 
-class TicketFieldsForm(forms.ModelForm):
+class TicketFieldsForm(ModelForm):
     """The header of the work page: what a technician may change on a ticket."""
 
     category = category_field(label=_("Category"), required=False)
@@ -525,7 +526,7 @@ def placeholders_help() -> str:
     return _("Placeholders, filled for each ticket: %(names)s.") % {"names": names}
 
 
-class CannedAnswerForm(RichTextMixin, forms.ModelForm):
+class CannedAnswerForm(RichTextMixin, ModelForm):
     rich_fields = ("body",)
 
     class Meta:

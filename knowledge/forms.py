@@ -1,13 +1,13 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import Form, IdField, MultipleFileField, RichTextMixin
+from core.forms import Form, IdField, ModelForm, MultipleFileField, RichTextMixin
 from tickets.models import Category
 
 from .models import Article
 
 
-class ArticleForm(RichTextMixin, forms.ModelForm):
+class ArticleForm(RichTextMixin, ModelForm):
     rich_fields = ("body",)
 
     files = MultipleFileField(label=_("Attached files"), required=False)

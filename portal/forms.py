@@ -10,6 +10,7 @@ from core.forms import (
     Form,
     IdField,
     IdsField,
+    ModelForm,
     MultipleFileField,
     PageForm,
     PersonField,
@@ -250,7 +251,7 @@ class FollowsForm(Form):
 OPTIONAL_EVENTS = [(event.value, event.label) for event in Event if event not in REQUIRED_EVENTS]
 
 
-class ProfileForm(forms.ModelForm):
+class ProfileForm(ModelForm):
     """What a person may change about themself; their name and e-mail come from the university."""
 
     default_location = forms.CharField(

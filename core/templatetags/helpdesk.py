@@ -1,6 +1,10 @@
 from datetime import timedelta
+from html import escape
 
 from django import template
+from django.utils import formats
+from django.utils.safestring import mark_safe
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
 from core.forms import error_links
@@ -27,3 +31,57 @@ def duration(value: timedelta | None) -> str:
     if hours:
         return _("%(hours)d h %(minutes)02d") % {"hours": hours, "minutes": minutes}
     return _("%(minutes)d min") % {"minutes": minutes}
+
+
+def short_datetime(value) -> str:
+    """A date and time in the reader's time zone, as `|date:"SHORT_DATETIME_FORMAT"` writes it."""
+    return formats.date_format(localtime(value), "SHORT_DATETIME_FORMAT")
+
+
+def timeline_labels() -> dict:
+    """The words of the timeline's meta lines, translated once for a whole timeline."""
+    return {
+        "followup": _("Message"),
+        "task": _("Task"),
+        "document": _("Document"),
+        "solution": _("Solution"),
+        "private": _("Private"),
+        "public": _("Public"),
+    }
+
+
+def timeline_meta_html(kind: str, item, labels: dict, *, show_public: bool = False) -> str:
+    """The line above a timeline item: what it is, public or private in words, who, when.
+
+    Written with f-strings and `escape` rather than as an included template or with
+    format_html: a ticket may hold hundreds of items, and this line is on each of them.
+    Every value is escaped; the labels are our own words, escaped too.
+    """
+    if kind == "task":
+        label = f"{labels['task']} — {item.get_state_display()}"
+    elif kind == "solution":
+        label = f"{labels['solution']} — {item.get_status_display()}"
+    else:
+        label = labels[kind]
+    if getattr(item, "is_private", False):  # a solution is always public
+        badge = f'<span class="private-badge">{escape(labels["private"])}</span> '
+    elif show_public:
+        badge = f'<span class="public-badge">{escape(labels["public"])}</span> '
+    else:
+        badge = ""
+    person = item.uploaded_by if kind == "document" else item.author
+    name = escape(person.get_display_name()) + " " if person else ""
+    role = getattr(item, "author_role", "")
+    role = f'<span class="timeline-role">({escape(str(role))})</span> ' if role else ""
+    when = localtime(item.created_at)
+    return (
+        f'<p class="meta"><span class="kind">{escape(str(label))}</span> {badge}{name}{role}'
+        f'— <time datetime="{when.isoformat()}">'
+        f"{escape(formats.date_format(when, 'SHORT_DATETIME_FORMAT'))}</time></p>"
+    )
+
+
+@register.simple_tag
+def timeline_meta(kind: str, item) -> str:
+    """The portal's meta line of one timeline item (see timeline_meta_html)."""
+    return mark_safe(timeline_meta_html(kind, item, timeline_labels()))  # noqa: S308 - escaped

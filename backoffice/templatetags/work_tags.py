@@ -1,0 +1,103 @@
+"""The timeline of the work page, written in Python.
+
+A ticket may hold hundreds of items; rendered through included templates, each cost
+about a third of a millisecond, more than all the rest of the page. Here the words are
+translated once per page, and each item is a few f-strings in which every value goes
+through `escape` (the items' contents are HTML cleaned when they were saved). The
+markup is the one the page always had.
+"""
+
+from html import escape
+
+from django import template
+from django.template.defaultfilters import filesizeformat, striptags, truncatewords
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+from core.templatetags.helpdesk import short_datetime, timeline_labels, timeline_meta_html
+
+register = template.Library()
+
+
+class _Page:
+    """What every item of one page shares: the ticket, its URLs, the words, the token."""
+
+    def __init__(self, ticket, csrf_token):
+        self.ticket = ticket
+        self.csrf_token = escape(str(csrf_token or ""))
+        self.labels = timeline_labels() | {"followup": _("Followup")}
+        self.create_article_url = reverse("knowledge:create")
+
+    def document(self, item) -> str:
+        url = reverse("backoffice:document", args=[self.ticket.pk, item.pk])
+        return (
+            f'<a href="{url}">{escape(item.original_name)}</a> '
+            f"({escape(str(filesizeformat(item.size)))})"
+        )
+
+    def solution(self, item) -> str:
+        html = ""
+        link = getattr(item, "knowledge_link", None)  # a reverse one-to-one: may be absent
+        if link is not None:
+            url = reverse("knowledge:detail", args=[link.article_id])
+            html += (
+                f"<p>{escape(_('Linked article:'))} "
+                f'<a href="{url}">{escape(link.article.title)}</a></p>'
+            )
+        proposed = _("(proposed on %(date)s)") % {"date": short_datetime(item.created_at)}
+        return html + (
+            f'<p><a href="{self.create_article_url}?solution={item.pk}">'
+            f"{escape(_('Create an article from this solution'))} "
+            f'<span class="visually-hidden">{escape(proposed)}</span></a></p>'
+        )
+
+    def task(self, item) -> str:
+        facts = []
+        if item.assigned_user:
+            facts.append(_("Given to %(name)s") % {"name": item.assigned_user.get_display_name()})
+        if item.assigned_team:
+            facts.append(_("Given to the team %(team)s") % {"team": item.assigned_team.name})
+        if item.planned_start:
+            facts.append(_("planned on %(start)s") % {"start": short_datetime(item.planned_start)})
+        if item.done_at:
+            name = item.done_by.get_display_name() if item.done_by else "—"
+            facts.append(
+                _("done by %(name)s on %(date)s")
+                % {"name": name, "date": short_datetime(item.done_at)}
+            )
+        if item.duration_minutes:
+            facts.append(_("%(minutes)s min") % {"minutes": item.duration_minutes})
+        html = f'<p class="muted">{" — ".join(escape(fact) for fact in facts)}</p>'
+        if item.state == "todo" and not self.ticket.is_closed:
+            url = reverse("backoffice:task-done", args=[self.ticket.pk, item.pk])
+            label = _("Mark the task “%(task)s” as done") % {
+                "task": truncatewords(striptags(item.content), 8)
+            }
+            html += (
+                f'<form method="post" action="{url}" hx-post="{url}" hx-target="#work" '
+                'hx-select="#work" hx-swap="outerHTML">'
+                f'<input type="hidden" name="csrfmiddlewaretoken" value="{self.csrf_token}">'
+                f'<button type="submit" class="secondary">{escape(label)}</button></form>'
+            )
+        return html
+
+    def item(self, kind: str, item) -> str:
+        if kind == "document":
+            body = self.document(item)
+        else:
+            body = f'<div class="rich">{item.content}</div>'
+        if kind == "solution":
+            body += self.solution(item)
+        elif kind == "task":
+            body += self.task(item)
+        private = " private" if getattr(item, "is_private", False) else ""
+        meta = timeline_meta_html(kind, item, self.labels, show_public=True)
+        return f'<li class="timeline-item timeline-{kind}{private}">{meta}{body}</li>'
+
+
+@register.simple_tag(takes_context=True)
+def timeline_items(context, timeline) -> str:
+    """The <li> of every item of the work page's timeline, in the order given."""
+    page = _Page(context["ticket"], context.get("csrf_token"))
+    return mark_safe("".join(page.item(kind, item) for kind, item in timeline))  # noqa: S308
