@@ -435,6 +435,21 @@ def test_the_ticket_page_query_count_does_not_grow_with_the_timeline(
     assert len(queries) == TICKET_PAGE_QUERIES, [q["sql"] for q in queries]
 
 
+def test_the_timeline_escapes_what_people_typed_and_named(tech_client, ticket, technician):
+    expert = UserFactory(display_name="<b>Expert</b>")
+    services.task_add(
+        ticket=ticket, author=technician, content="<p>Voir « <i>ça</i> »</p>", assigned_user=expert
+    )
+    services.document_add(
+        ticket=ticket, author=technician, file=SimpleUploadedFile("<img src=x>.txt", b"x")
+    )
+    html = tech_client.get(reverse("backoffice:ticket", args=[ticket.pk])).content.decode()
+    assert "<b>Expert</b>" not in html and "&lt;b&gt;Expert&lt;/b&gt;" in html
+    assert "<img src=x>" not in html
+    assert "<i>ça</i>" in html  # the content is cleaned HTML, shown as such
+    assert re.search(r"<button[^>]*>Marquer la tâche[^<]*Voir « ça »[^<]*comme faite<", html)
+
+
 TICKET_PAGE_QUERIES = 14  # no session write, pickers list nothing; roles, seen mark, links
 
 
