@@ -18,6 +18,7 @@ from .models import (
     TeamMembership,
     Theme,
     Ticket,
+    TicketLink,
 )
 
 
@@ -172,6 +173,13 @@ class HistoryInline(ReadOnlyInline):
     fields = ("created_at", "actor", "field", "old_value", "new_value")
 
 
+class TicketLinkInline(ReadOnlyInline):
+    model = TicketLink
+    fk_name = "from_ticket"
+    fields = ("kind", "to_ticket", "created_by", "created_at")
+    verbose_name_plural = _("links from this ticket")
+
+
 @admin.register(Ticket)
 class TicketAdmin(admin.ModelAdmin):
     """Tickets are read here; they change only through the workflow's services."""
@@ -181,7 +189,14 @@ class TicketAdmin(admin.ModelAdmin):
     search_fields = ("=id", "title")
     list_select_related = ("team", "assignee")
     date_hierarchy = "created_at"
-    inlines = [FollowupInline, TaskInline, DocumentInline, SolutionInline, HistoryInline]
+    inlines = [
+        FollowupInline,
+        TaskInline,
+        DocumentInline,
+        SolutionInline,
+        TicketLinkInline,
+        HistoryInline,
+    ]
     exclude = ("answers",)
     readonly_fields = ("theme_answers",)
 

@@ -591,12 +591,33 @@ def ticket_link(*, ticket: Ticket, other: Ticket, kind: str, actor) -> TicketLin
     pair = Q(from_ticket=start, to_ticket=end) | Q(from_ticket=end, to_ticket=start)
     if TicketLink.objects.filter(pair, kind=link_kind.name).exists():
         raise TicketError(_("These tickets are already linked this way."))
+    if link_kind.name == links.PARENT_OF and end.pk in _ancestors(start):
+        raise TicketError(
+            _("Ticket %(child)s is already above ticket %(parent)s: it cannot be its child.")
+            % {"child": end.pk, "parent": start.pk}
+        )
     link = TicketLink.objects.create(
         from_ticket=start, to_ticket=end, kind=link_kind.name, created_by=actor
     )
     _record_link(link, actor)
     _change(ticket, actor)
     return link
+
+
+def _ancestors(ticket: Ticket) -> set[int]:
+    """The numbers of the ticket's parents, their parents, and so on: one query a level."""
+    found, level = set(), {ticket.pk}
+    while level:
+        level = (
+            set(
+                TicketLink.objects.filter(kind=links.PARENT_OF, to_ticket__in=level).values_list(
+                    "from_ticket", flat=True
+                )
+            )
+            - found
+        )
+        found |= level
+    return found
 
 
 @transaction.atomic

@@ -90,6 +90,21 @@ class TestLink:
         services.ticket_link(ticket=ticket, other=target, kind="parent_of", actor=technician)
         assert TicketLink.objects.count() == 2
 
+    def test_a_parent_cannot_become_a_child_of_its_own_descendant(self, ticket, team, technician):
+        child, grandchild = make_ticket(team=team), make_ticket(team=team)
+        services.ticket_link(ticket=ticket, other=child, kind="parent_of", actor=technician)
+        services.ticket_link(ticket=child, other=grandchild, kind="parent_of", actor=technician)
+        for start, end in [(grandchild, ticket), (child, ticket), (grandchild, child)]:
+            with pytest.raises(TicketError):
+                services.ticket_link(ticket=start, other=end, kind="parent_of", actor=technician)
+        with pytest.raises(TicketError):
+            services.ticket_link(ticket=ticket, other=grandchild, kind="child_of", actor=technician)
+        # A second parent is no loop.
+        services.ticket_link(
+            ticket=make_ticket(team=team), other=grandchild, kind="parent_of", actor=technician
+        )
+        assert TicketLink.objects.filter(kind="parent_of").count() == 3
+
     def test_a_ticket_is_not_linked_to_itself(self, ticket, technician):
         with pytest.raises(TicketError):
             services.ticket_link(ticket=ticket, other=ticket, kind="related", actor=technician)
