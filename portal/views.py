@@ -195,20 +195,13 @@ def my_tickets(request):
 
 
 def _with_refusal_reasons(timeline: list) -> list:
-    """Show each refused solution with its reason, not the reason as a message of its own.
-
-    The reason is the public message its decider wrote at the very time of the refusal
-    (tickets.services keeps them at the same time).
-    """
-    messages_at = {
-        (item.author_id, item.created_at): item for kind, item in timeline if kind == "followup"
-    }
+    """Show each refused solution with its reason, not the reason as a message of its own."""
+    followups = {item.pk: item for kind, item in timeline if kind == "followup"}
     reasons = set()
     for kind, item in timeline:
         if kind == "solution" and item.status == Solution.Status.REFUSED:
-            item.refusal_reason = messages_at.get((item.decided_by_id, item.decided_at))
-            if item.refusal_reason is not None:
-                reasons.add(item.refusal_reason.pk)
+            item.refusal_reason = followups.get(item.refusal_id)
+            reasons.add(item.refusal_id)
     return [(kind, item) for kind, item in timeline if kind != "followup" or item.pk not in reasons]
 
 

@@ -601,6 +601,15 @@ class Solution(TimelineItem):
         help_text=_("Empty when the ticket was closed automatically."),
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    refusal = models.OneToOneField(
+        "Followup",
+        verbose_name=_("reason for refusal"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="refused_solution",
+        help_text=_("The requester's message that refused this solution."),
+    )
 
     class Meta(TimelineItem.Meta):
         verbose_name = _("solution")

@@ -493,12 +493,10 @@ def solution_refuse(*, ticket: Ticket, actor, reason: str) -> Solution:
 
 
 def _refuse(ticket: Ticket, solution: Solution, actor, *, reason: Followup) -> Solution:
-    """Refuse the waiting solution of a locked ticket, the followup being the reason.
-
-    The solution is decided at the very time of its reason: that is how the pages find
-    which message gave the reason of which refusal (same time, same person).
-    """
+    """Refuse the waiting solution of a locked ticket, the followup being the reason."""
     status = workflow.move("refuse", ticket)
+    solution.refusal = reason
+    solution.save(update_fields=["refusal"])
     _decide(solution, actor, Solution.Status.REFUSED, at=reason.created_at)
     _change(ticket, actor, status=status, solved_at=None, attention_at=timezone.now())
     events.announce("solution_refused", solution=solution, reason=reason)

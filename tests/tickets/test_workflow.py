@@ -370,6 +370,8 @@ class TestSolution:
         followup = ticket.followups.get()
         assert followup.content == "Cela ne marche toujours pas"
         assert not followup.is_private and followup.author == requester
+        solution.refresh_from_db()
+        assert solution.refusal == followup
 
     def test_refusing_an_unassigned_ticket_makes_it_new(self, ticket, technician, requester):
         services.solution_propose(ticket=ticket, author=technician, content="Essayez ceci")
