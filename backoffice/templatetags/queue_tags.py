@@ -1,6 +1,14 @@
-"""Filters of the queue's table."""
+"""The queue's table: its place filter and its rows."""
+
+from html import escape
 
 from django import template
+from django.urls import reverse
+from django.utils import formats
+from django.utils.safestring import mark_safe
+from django.utils.timesince import timesince
+from django.utils.timezone import localtime
+from django.utils.translation import gettext as _
 
 from tickets.models import PATH_SEPARATOR
 
@@ -13,3 +21,85 @@ def place_short(location) -> str:
     if location is None:
         return ""
     return PATH_SEPARATOR.join(str(location).split(PATH_SEPARATOR)[-2:])
+
+
+@register.simple_tag(takes_context=True)
+def queue_rows(context, rows) -> str:
+    """The <tr> of every ticket of a queue's page.
+
+    Written in Python, as the work page's timeline is: fifty rows of a dozen cells cost
+    several times the rest of the page when each cell goes through the template engine.
+    Every value goes through `escape`; the words are translated once per page.
+    """
+    words = {
+        "number": _("No."),
+        "title": _("Title"),
+        "requester": _("Requester"),
+        "theme": _("Theme / category"),
+        "place": _("Location"),
+        "status": _("Status"),
+        "priority": _("Priority"),
+        "team": _("Team"),
+        "technician": _("Technician"),
+        "activity": _("Last activity"),
+        "age": _("Age"),
+        "changed": _("New since your last visit"),
+    }
+    words = {key: escape(str(value)) for key, value in words.items()}
+    now = context["now"]
+    return mark_safe("".join(_row(ticket, words, now) for ticket in rows))  # noqa: S308
+
+
+def _row(ticket, words: dict, now) -> str:
+    def cell(key: str, html: str, css: str = "") -> str:
+        css = f' class="{css}"' if css else ""
+        return f'<td data-label="{words[key]}"{css}>{html}</td>'
+
+    def name(person) -> str:
+        return escape(person.get_display_name()) if person else "—"
+
+    requester = name(ticket.requester)
+    if ticket.beneficiary_id != ticket.requester_id:
+        beneficiary = _("for %(name)s") % {"name": ticket.beneficiary.get_display_name()}
+        requester += f'<br><span class="muted">{escape(beneficiary)}</span>'
+    theme = escape(ticket.theme.name) if ticket.theme else "—"
+    if ticket.category:
+        theme += f'<br><span class="muted">{escape(ticket.category.name)}</span>'
+    title = f'<a href="{reverse("backoffice:ticket", args=[ticket.pk])}">{escape(ticket.title)}</a>'
+    if getattr(ticket, "changed", False):
+        title += f' <span class="changed-badge">{words["changed"]}</span>'
+    select = escape(_("Select ticket %(number)s") % {"number": ticket.pk})
+    activity = localtime(ticket.last_activity_at)
+    return "".join(
+        [
+            '<tr><td class="cell-select">',
+            f'<input type="checkbox" name="tickets" value="{ticket.pk}" class="row-select" '
+            f'aria-label="{select}"></td>',
+            cell("number", str(ticket.pk)),
+            cell("title", title, "cell-title"),
+            cell("requester", requester),
+            cell("theme", theme),
+            cell("place", escape(place_short(ticket.location)) or "—"),
+            cell(
+                "status",
+                f'<span class="status status-{ticket.status}">'
+                f"{escape(str(ticket.get_status_display()))}</span>",
+                "cell-status",
+            ),
+            cell(
+                "priority",
+                f'<span class="priority priority-{ticket.priority}">'
+                f"{escape(str(ticket.get_priority_display()))}</span>",
+                "cell-priority",
+            ),
+            cell("team", escape(ticket.team.name) if ticket.team else "—"),
+            cell("technician", name(ticket.assignee)),
+            cell(
+                "activity",
+                f'<time datetime="{activity.isoformat()}">'
+                f"{escape(formats.date_format(activity, 'SHORT_DATETIME_FORMAT'))}</time>",
+            ),
+            cell("age", escape(timesince(ticket.created_at, now))),
+            "</tr>",
+        ]
+    )

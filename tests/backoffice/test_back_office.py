@@ -450,6 +450,15 @@ def test_the_timeline_escapes_what_people_typed_and_named(tech_client, ticket, t
     assert re.search(r"<button[^>]*>Marquer la tâche[^<]*Voir « ça »[^<]*comme faite<", html)
 
 
+def test_the_queue_escapes_titles_and_names(tech_client, team):
+    requester = UserFactory(display_name="<b>Claire</b>")
+    make_ticket(team=team, requester=requester, title="<script>alert(1)</script>")
+    html = tech_client.get(queue_url("team")).content.decode()
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<b>Claire</b>" not in html and "&lt;b&gt;Claire&lt;/b&gt;" in html
+
+
 TICKET_PAGE_QUERIES = 14  # no session write, pickers list nothing; roles, seen mark, links
 
 
