@@ -55,9 +55,10 @@ class Form(forms.Form):
 class PickerInput(forms.TextInput):
     """A text box that suggests values from a search URL as one types (static/js/portal.js).
 
-    Its suggestions go to the page's `options_id` list, or, without one, to a list of
-    its own rendered just after it. Nothing is listed before one types: no page holds
-    a list of every person, team or place.
+    With JavaScript it becomes an ARIA combobox with a listbox of its own; without, a
+    text box tied to the page's `options_id` datalist, or to one of its own rendered
+    just after it. Nothing is listed before one types: no page holds a list of every
+    person, team or place.
     """
 
     def __init__(self, *, search_url: str, options_id: str = ""):

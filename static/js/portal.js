@@ -26,15 +26,76 @@
     });
   }
 
-  // Pickers: a text box whose suggestions come from the server as the user types.
+  // Pickers: a text box whose suggestions come from the server as the user types,
+  // made an ARIA 1.2 combobox (its own listbox, arrows, Enter, Escape). Without
+  // JavaScript the box stays a plain text box with its native list.
   // Too many searches: the server answers 429 with its reason, said next to the box.
+  var pickerCount = 0;
+
   function setUpPicker(input) {
+    if (input.dataset.combobox) { return; }
+    input.dataset.combobox = "on";
+    pickerCount += 1;
     var timer = null;
-    var list = document.getElementById(input.getAttribute("list"));
+    var active = -1;
+    var listbox = document.createElement("ul");
+    listbox.id = (input.id || "picker") + "-listbox-" + pickerCount;
+    listbox.className = "picker-listbox";
+    listbox.setAttribute("role", "listbox");
+    listbox.hidden = true;
     var status = document.createElement("span");
     status.className = "picker-status";
     status.setAttribute("aria-live", "polite");
-    input.after(status);
+    input.removeAttribute("list");
+    input.setAttribute("role", "combobox");
+    input.setAttribute("aria-autocomplete", "list");
+    input.setAttribute("aria-expanded", "false");
+    input.setAttribute("aria-controls", listbox.id);
+    input.after(listbox, status);
+
+    function options() { return listbox.querySelectorAll("[role=option]"); }
+
+    function close() {
+      listbox.hidden = true;
+      active = -1;
+      input.setAttribute("aria-expanded", "false");
+      input.removeAttribute("aria-activedescendant");
+    }
+
+    function show(index) {
+      var all = options();
+      if (!all.length) { return; }
+      active = (index + all.length) % all.length;
+      all.forEach(function (option, at) {
+        option.setAttribute("aria-selected", at === active ? "true" : "false");
+      });
+      input.setAttribute("aria-activedescendant", all[active].id);
+      all[active].scrollIntoView({ block: "nearest" });
+    }
+
+    function pick(option) {
+      input.value = option.dataset.value;
+      close();
+      input.dispatchEvent(new Event("change", { bubbles: true }));
+    }
+
+    function fill(html) {
+      var found = new DOMParser().parseFromString("<select>" + html + "</select>", "text/html");
+      listbox.innerHTML = "";
+      found.querySelectorAll("option:not([disabled])").forEach(function (source, at) {
+        var option = document.createElement("li");
+        option.id = listbox.id + "-" + at;
+        option.setAttribute("role", "option");
+        option.setAttribute("aria-selected", "false");
+        option.dataset.value = source.value;
+        option.textContent = source.textContent.trim() || source.value;
+        listbox.appendChild(option);
+      });
+      active = -1;
+      listbox.hidden = !options().length;
+      input.setAttribute("aria-expanded", listbox.hidden ? "false" : "true");
+    }
+
     input.addEventListener("input", function () {
       clearTimeout(timer);
       timer = setTimeout(function () {
@@ -47,17 +108,41 @@
           })
           .then(function (answer) {
             if (answer.ok) {
-              list.innerHTML = answer.html;
+              fill(answer.html);
               status.textContent = "";
             } else if (answer.limited) {
               var page = new DOMParser().parseFromString(answer.html, "text/html");
               var message = page.querySelector("[data-message]");
-              list.innerHTML = "";
+              fill("");
               status.textContent = message ? message.textContent : "";
             }
           })
           .catch(function () {});
       }, 250);
+    });
+    input.addEventListener("keydown", function (event) {
+      var open = !listbox.hidden;
+      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+        if (!options().length) { return; }
+        event.preventDefault();
+        listbox.hidden = false;
+        input.setAttribute("aria-expanded", "true");
+        show(active + (event.key === "ArrowDown" ? 1 : -1));
+      } else if (event.key === "Enter" && open && active >= 0) {
+        event.preventDefault();  // the choice, not the form's submission
+        pick(options()[active]);
+      } else if (event.key === "Escape" && open) {
+        event.preventDefault();
+        close();
+      }
+    });
+    input.addEventListener("blur", function () { setTimeout(close, 150); });
+    listbox.addEventListener("mousedown", function (event) {
+      var option = event.target.closest("[role=option]");
+      if (option) {
+        event.preventDefault();  // keep the focus in the box
+        pick(option);
+      }
     });
   }
 
