@@ -45,6 +45,7 @@ PAGE_SIZE = 20
 PEOPLE_MIN_LENGTH = 3
 PEOPLE_LIMIT = 10
 PEOPLE_SEARCHES_PER_MINUTE = 60
+PEOPLE_SEARCHES_PER_DAY = 1000  # some 10 people a minute for a working day
 PLACES_LIMIT = 20
 
 STATUS_HELP = {
@@ -346,10 +347,16 @@ def people(request):
     """Suggestions for a person picker: a few active users whose name or e-mail matches.
 
     Enough to find a colleague, not to read the directory: 3 characters at least, 10
-    people at most, showing only what tells namesakes apart, so many searches a minute.
+    people at most, showing only what tells namesakes apart, so many searches a minute
+    and a day.
     """
-    if over_limit(f"people-search:{request.user.pk}", limit=PEOPLE_SEARCHES_PER_MINUTE, seconds=60):
+    key = f"people-search:{request.user.pk}"
+    if over_limit(key, limit=PEOPLE_SEARCHES_PER_MINUTE, seconds=60):
         message = _("Too many searches in a short time: wait a minute, then type again.")
+        return render(request, "portal/options.html", {"message": message}, status=429)
+    # A minute's limit still lets a patient script read the directory over a night.
+    if over_limit(f"{key}:day", limit=PEOPLE_SEARCHES_PER_DAY, seconds=24 * 3600):
+        message = _("Too many searches today: type the person's name and e-mail in full.")
         return render(request, "portal/options.html", {"message": message}, status=429)
     query = LookupForm(request.GET).text().strip()
     users = []

@@ -108,6 +108,15 @@ def test_without_its_cache_the_search_still_answers(logged, settings, monkeypatc
         assert response.status_code == 200 and options(response) == 1
 
 
+def test_a_day_of_searches_has_its_own_limit(logged, monkeypatch):
+    monkeypatch.setattr(views, "PEOPLE_SEARCHES_PER_DAY", 2)
+    UserFactory(last_name="Zanetti")
+    answers = [logged.get(PEOPLE, {"q": "zanetti"}) for _ in range(3)]
+    assert [a.status_code for a in answers] == [200, 200, 429]
+    assert "aujourd" in answers[2].content.decode()
+    assert "Zanetti" not in answers[2].content.decode()
+
+
 def test_places_answer_from_one_character_twenty_at_most(logged):
     campus = LocationFactory(name="Campus Nord")
     for index in range(25):
