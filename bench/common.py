@@ -76,7 +76,9 @@ def wrk(url: str, cookie: str, seconds: int) -> dict:
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     if errors:
         sys.exit(f"{url} answered {errors.group(1)} errors:\n{output}")
-    p50, p95, p99 = (int(v) / 1000 for v in re.search(r"percentiles (\d+) (\d+) (\d+)", output).groups())
+    p50, p95, p99 = (
+        int(v) / 1000 for v in re.search(r"percentiles (\d+) (\d+) (\d+)", output).groups()
+    )
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     return {"rate": rate, "p50": p50, "p95": p95, "p99": p99}
 
