@@ -84,8 +84,11 @@ def wrk(url: str, cookie: str, seconds: int) -> dict:
 
 
 def fetch(url: str, cookie: str) -> str:
+    """The page at `url`; stop the run if it is not a 200 (a redirect to the login...)."""
     request = urllib.request.Request(url, headers={"Cookie": cookie})  # noqa: S310 - our server
     with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
+        if response.status != 200 or response.geturl() != url:
+            sys.exit(f"{url} answered {response.status} at {response.geturl()}")
         return response.read().decode()
 
 

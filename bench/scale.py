@@ -96,7 +96,8 @@ def one_size(size: int) -> dict:
             '"Mes demandes"': (f"{root}/demandes/", "requester"),
             "dashboard": (f"{office}/tableau-de-bord/", "supervisor"),
         }
-        for url, who in pages.values():  # warm up each worker
+        for url, who in pages.values():  # check each page, then warm up each worker
+            fetch(url, cookies[who])
             wrk(url, cookies[who], seconds=1)
         samples = {name: [] for name in pages}
         for _ in range(ROUNDS):
