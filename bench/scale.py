@@ -77,32 +77,37 @@ def one_size(size: int) -> dict:
     personas = data.build(size)
     from accounts.models import User
 
-    cookies = {
-        name: session_cookie(User.objects.get(pk=personas[name]))
+    people = {
+        name: User.objects.get(pk=personas[name])
         for name in ("technician", "supervisor", "requester")
     }
     server, root = serve(WORKERS)
     office = f"{root}/intervention"
+    team = f"{office}/files/team/"
+    pages = {
+        CEILING: (f"{office}/compteur/", "technician"),
+        "queue, first page": (team, "technician"),
+        "queue, last page": (team, "technician"),  # its address is read below
+        'supervisor, "Tous"': (f"{office}/files/all/", "supervisor"),
+        "search": (f"{office}/files/all/?q=imprimante", "supervisor"),
+        "ticket page, 4 items": (f"{office}/tickets/{personas['small']}/", "technician"),
+        "ticket page, 200 items": (f"{office}/tickets/{personas['big']}/", "technician"),
+        '"Mes demandes"': (f"{root}/demandes/", "requester"),
+        "dashboard": (f"{office}/tableau-de-bord/", "supervisor"),
+    }
+    # A session per page: a queue remembers its last filters in the session and sends
+    # a bare visit back to them, so two pages of one queue must not share one.
+    cookies = {name: session_cookie(people[who]) for name, (_url, who) in pages.items()}
     try:
-        team = f"{office}/files/team/"
-        pages = {
-            CEILING: (f"{office}/compteur/", "technician"),
-            "queue, first page": (team, "technician"),
-            "queue, last page": (last_page(team, cookies["technician"]), "technician"),
-            'supervisor, "Tous"': (f"{office}/files/all/", "supervisor"),
-            "search": (f"{office}/files/all/?q=imprimante", "supervisor"),
-            "ticket page, 4 items": (f"{office}/tickets/{personas['small']}/", "technician"),
-            "ticket page, 200 items": (f"{office}/tickets/{personas['big']}/", "technician"),
-            '"Mes demandes"': (f"{root}/demandes/", "requester"),
-            "dashboard": (f"{office}/tableau-de-bord/", "supervisor"),
-        }
-        for url, who in pages.values():  # check each page, then warm up each worker
-            fetch(url, cookies[who])
-            wrk(url, cookies[who], seconds=1)
+        pages["queue, last page"] = (last_page(team, cookies["queue, last page"]), "technician")
+        for name, (url, _who) in pages.items():  # check each page, then warm up each worker
+            fetch(url, cookies[name])
+            wrk(url, cookies[name], seconds=1)
         samples = {name: [] for name in pages}
         for _ in range(ROUNDS):
-            for name, (url, who) in pages.items():
-                samples[name].append(wrk(url, cookies[who], SECONDS))
+            for name, (url, _who) in pages.items():
+                samples[name].append(wrk(url, cookies[name], SECONDS))
+                fetch(url, cookies[name])  # still the page, not a redirect wrk counted
         rss = max(rss_mb(pid) for pid in gunicorn_workers(server))
     finally:
         server.terminate()
