@@ -28,7 +28,10 @@ LEASE = timedelta(minutes=2)
 # A batch stops sending well before its lease ends, so that no other worker can claim a
 # row this live worker still holds.
 SEND_BUDGET = timedelta(seconds=90)
-RELAY_BUDGET = timedelta(seconds=200)  # under CELERY_TASK_SOFT_TIME_LIMIT (240 s)
+# One relay task sends for two minutes at most (plus its last batch: under the 240 s of
+# CELERY_TASK_SOFT_TIME_LIMIT); beat starts one a minute, so a larger backlog is drained
+# by two at once, on as many worker processes.
+RELAY_BUDGET = timedelta(seconds=120)
 
 
 class NotDeliverable(Exception):
