@@ -9,16 +9,12 @@ login's), the ceiling every ratio is taken against.
 """
 
 import os
-import re
 import shutil
-import socket
 import statistics
-import subprocess
 import sys
-import time
-import urllib.request
 
-from queue_pages import ROOT, TICKETS, build
+from common import serve, session_cookie, wrk
+from queue_pages import TICKETS, build
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
@@ -38,35 +34,6 @@ def _items(ticket, author, count):
     )
 
 
-def _session_cookie(user) -> str:
-    from importlib import import_module
-
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-
-    session = import_module(settings.SESSION_ENGINE).SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session.save()
-    return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _wrk(url: str, cookie: str, seconds: int = SECONDS) -> float:
-    command = ["wrk", "-t2", "-c4", f"-d{seconds}s", "-H", f"Cookie: {cookie}", url]
-    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    if errors:
-        sys.exit(f"{url} answered {errors.group(1)} errors:\n{output}")
-    return float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
-
-
 def main():
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: apt-get install wrk")
@@ -76,22 +43,9 @@ def main():
     small, big = Ticket.objects.filter(team__isnull=False).order_by("-id")[:2]
     _items(small, technician, 4)
     _items(big, technician, 200)
-    cookie = _session_cookie(technician)
-    port = _free_port()
-    env = {
-        **os.environ,
-        "DEBUG": "false",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_COOKIES": "false",
-        "DATABASE_CONN_MAX_AGE": "60",
-        "LOG_LEVEL": "WARNING",
-    }
-    # Served as in production: static files collected, their names hashed.
-    collect = [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"]
-    subprocess.run(collect, cwd=ROOT, env=env, check=True)
-    gunicorn = [sys.executable, "-m", "gunicorn", "helpdesk.wsgi", "-w", WORKERS]
-    server = subprocess.Popen([*gunicorn, "-b", f"127.0.0.1:{port}"], cwd=ROOT, env=env)
-    base = f"http://127.0.0.1:{port}/intervention"
+    cookie = session_cookie(technician)
+    server, root = serve(WORKERS)
+    base = f"{root}/intervention"
     pages = {
         "one-query view (ceiling)": f"{base}/compteur/",
         "ticket page, 4 items": f"{base}/tickets/{small.pk}/",
@@ -99,18 +53,12 @@ def main():
         "team queue, 50 rows": f"{base}/files/team/?sort=activity",
     }
     try:
-        for _ in range(50):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/accessibilite/", timeout=1)  # noqa: S310
-                break
-            except OSError:
-                time.sleep(0.2)
         for url in pages.values():  # warm up each worker
-            _wrk(url, cookie, seconds=1)
+            wrk(url, cookie, seconds=1)
         rates = {name: [] for name in pages}
         for _ in range(ROUNDS):
             for name, url in pages.items():
-                rates[name].append(_wrk(url, cookie))
+                rates[name].append(wrk(url, cookie, SECONDS)["rate"])
     finally:
         server.terminate()
         server.wait()

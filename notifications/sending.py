@@ -1,11 +1,14 @@
 """Send outbox rows: claim, render in the recipient's language, send, or retry later."""
 
 import logging
+import smtplib
+import time
+from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.db.models import F, Q
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import connection
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -18,7 +21,17 @@ from .models import Notification
 
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 40  # about a day and a half with the backoff below (the README says so)
-LEASE = timedelta(minutes=10)  # a worker that died mid-send gives its rows back after this
+BATCH_SIZE = 500  # rows claimed, rendered and sent over one SMTP connection at a time
+# A worker killed mid-batch gives its rows back after this; the relay runs every minute,
+# so they go out again within two minutes.
+LEASE = timedelta(minutes=2)
+# A batch stops sending well before its lease ends, so that no other worker can claim a
+# row this live worker still holds.
+SEND_BUDGET = timedelta(seconds=90)
+# One relay task sends for two minutes at most (plus its last batch: under the 240 s of
+# CELERY_TASK_SOFT_TIME_LIMIT); beat starts one a minute, so a larger backlog is drained
+# by two at once, on as many worker processes.
+RELAY_BUDGET = timedelta(seconds=120)
 
 
 class NotDeliverable(Exception):
@@ -29,65 +42,184 @@ def _backoff(attempts: int) -> timedelta:
     return timedelta(minutes=min(2**attempts, 60))
 
 
-def _claim(pk: int, now) -> bool:
-    """Take the row for this worker; a second delivery of the same task finds nothing."""
-    due = Q(state=Notification.State.PENDING) | Q(state=Notification.State.SENDING)
-    return bool(
-        Notification.objects.filter(
-            due, pk=pk, next_attempt_at__lte=now, attempts__lt=MAX_ATTEMPTS
-        ).update(
-            state=Notification.State.SENDING,
-            attempts=F("attempts") + 1,
-            next_attempt_at=now + LEASE,
-        )
-    )
+def claim(*, ids: list[int] | None = None, limit: int = BATCH_SIZE) -> list[Notification]:
+    """Take up to `limit` due rows for this worker, in one statement; load them.
 
-
-def deliver(pk: int) -> bool:
-    """Send one message if it is due; never raise, so that a change never fails for mail."""
-    now = timezone.now()
-    if not _claim(pk, now):
-        return False
-    notification = Notification.objects.select_related("ticket", "recipient").get(pk=pk)
-    try:
-        render(notification).send()
-    except Exception as error:
-        failed = notification.attempts >= MAX_ATTEMPTS or isinstance(error, NotDeliverable)
-        notification.state = Notification.State.FAILED if failed else Notification.State.PENDING
-        notification.next_attempt_at = now + _backoff(notification.attempts)
-        notification.last_error = f"{type(error).__name__}: {error}"[:2000]
-        notification.save(update_fields=["state", "next_attempt_at", "last_error"])
-        logger.warning("Notification %s not sent: %s", pk, notification.last_error)
-        return False
-    notification.state = Notification.State.SENT
-    notification.sent_at = timezone.now()
-    notification.save(update_fields=["state", "sent_at"])
-    return True
-
-
-def due_ids(limit: int = 200) -> list[int]:
+    Rows another worker has locked at this instant are skipped, not waited for; a row
+    claimed here is due again only when its lease ends, so a second claim (another
+    worker, a redelivered task) finds nothing until then.
+    """
     now = timezone.now()
     due = Notification.objects.filter(
         state__in=[Notification.State.PENDING, Notification.State.SENDING],
         next_attempt_at__lte=now,
+        attempts__lt=MAX_ATTEMPTS,
     )
-    return list(due.order_by("next_attempt_at").values_list("id", flat=True)[:limit])
+    if ids is not None:
+        due = due.filter(pk__in=ids)
+    rows, params = due.order_by("next_attempt_at").values("pk")[:limit].query.sql_with_params()
+    lock = (
+        " FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Notification._meta.db_table}"  # noqa: S608 - our own compiled query
+            " SET state = %s, attempts = attempts + 1, next_attempt_at = %s"
+            f" WHERE id IN ({rows}{lock}) RETURNING id",
+            [Notification.State.SENDING, now + LEASE, *params],
+        )
+        claimed = [pk for (pk,) in cursor.fetchall()]
+    if not claimed:
+        return []
+    notifications = list(
+        Notification.objects.filter(pk__in=claimed)
+        .select_related("recipient", "ticket__requester", "ticket__filed_by", "ticket__team")
+        .order_by("pk")
+    )
+    _prefetch(notifications)
+    return notifications
+
+
+def _prefetch(notifications: list[Notification]) -> None:
+    """Load what the batch's messages mention with a few queries, whatever its size."""
+    wanted = {name: set() for name in ("followup", "task", "solution", "merged")}
+    for notification in notifications:
+        for name, pks in wanted.items():
+            if notification.context.get(name) is not None:
+                pks.add(notification.context[name])
+    found = {
+        "followup": Followup.objects.select_related("author"),
+        "task": Task.objects.select_related("author", "done_by"),
+        "solution": Solution.objects.select_related("author"),
+        "merged": Ticket.objects.all(),
+    }
+    found = {name: found[name].in_bulk(pks) if pks else {} for name, pks in wanted.items()}
+    for notification in notifications:
+        notification.prefetched = found
+    recipients = [n.recipient for n in notifications if n.recipient is not None]
+    permissions.prime(users=recipients, tickets=[n.ticket for n in notifications])
+
+
+@contextmanager
+def _quick_commits():
+    """Let the batch's one-row commits return before PostgreSQL flushes them to disk.
+
+    A worker killed meanwhile loses nothing (the server has the commit); only a crash of
+    the database server itself can forget the last fraction of a second of "sent"
+    marks, and those messages would go out again: late twice rather than never.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO OFF")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET synchronous_commit")
+
+
+def _mark_sent(notification: Notification) -> None:
+    # Written the moment SMTP accepted the message, on its own: a worker killed later in
+    # the batch leaves this row sent. "Never twice" holds while the worker lives (nobody
+    # else may claim a leased row, and the batch stops before its lease ends); a worker
+    # killed in the instant between SMTP's "250" and this write is the one case that
+    # sends a message a second time, after the lease: no mail server and database
+    # commit together, and a late message beats a lost one.
+    Notification.objects.filter(pk=notification.pk).update(
+        state=Notification.State.SENT, sent_at=timezone.now()
+    )
+
+
+def _failed(notification: Notification, error: Exception, now) -> Notification:
+    given_up = notification.attempts >= MAX_ATTEMPTS or isinstance(error, NotDeliverable)
+    notification.state = Notification.State.FAILED if given_up else Notification.State.PENDING
+    notification.next_attempt_at = now + _backoff(notification.attempts)
+    notification.last_error = f"{type(error).__name__}: {error}"[:2000]
+    logger.warning("Notification %s not sent: %s", notification.pk, notification.last_error)
+    return notification
+
+
+def send_batch(*, ids: list[int] | None = None, limit: int = BATCH_SIZE) -> tuple[int, int]:
+    """Claim due rows, send them over one SMTP connection; return (claimed, sent).
+
+    Never raises for a message, so that a change never fails for mail: what could not
+    go out goes back to the outbox with a delay (or is given up), in one write.
+    """
+    notifications = claim(ids=ids, limit=limit)
+    claimed = len(notifications)
+    if not claimed:
+        return 0, 0
+    now = timezone.now()
+    stop_at = time.monotonic() + SEND_BUDGET.total_seconds()
+    failed, sent = [], 0
+    smtp = get_connection()
+    try:
+        smtp.open()
+    except Exception as error:
+        failed = [_failed(notification, error, now) for notification in notifications]
+        notifications = []
+    with _quick_commits():
+        for notification in notifications:
+            if time.monotonic() > stop_at:  # the rest waits for its lease to end
+                break
+            try:
+                message = render(notification)
+                message.connection = smtp
+                message.send()
+            except Exception as error:
+                failed.append(_failed(notification, error, now))
+                if isinstance(error, smtplib.SMTPServerDisconnected | OSError):
+                    smtp.close()  # the next message opens a fresh connection
+                continue
+            _mark_sent(notification)
+            sent += 1
+    smtp.close()
+    Notification.objects.bulk_update(failed, ["state", "next_attempt_at", "last_error"])
+    return claimed, sent
+
+
+def deliver(pk: int) -> bool:
+    """Send one message if it is due."""
+    return send_batch(ids=[pk])[1] == 1
+
+
+def send_due(*, ids: list[int] | None = None, budget: timedelta = RELAY_BUDGET) -> int:
+    """Send batch after batch until nothing is due or the budget is spent; return how many."""
+    stop_at = time.monotonic() + budget.total_seconds()
+    total = 0
+    while time.monotonic() < stop_at:
+        claimed, sent = send_batch(ids=ids, limit=BATCH_SIZE)
+        total += sent
+        if claimed == 0:
+            break
+    return total
 
 
 def _item(model, pk, notification, works_on_it):
     if pk is None:
         return None
-    item = model.objects.select_related("author").get(pk=pk, ticket=notification.ticket)
+    batch = getattr(notification, "prefetched", None)  # set by claim()
+    if batch is None:
+        item = model.objects.select_related("author").get(pk=pk, ticket=notification.ticket)
+    else:
+        item = batch[model._meta.model_name].get(pk)
+        if item is None or item.ticket_id != notification.ticket_id:
+            raise model.DoesNotExist(f"{model.__name__} {pk} is not on this ticket")
     if getattr(item, "is_private", False) and not works_on_it:
         raise NotDeliverable(f"{model.__name__} {pk} is private")
     return item
 
 
-def _merged(pk, recipient):
+def _merged(pk, recipient, notification):
     """The duplicate a merge closed, which its requester and beneficiary still see."""
     if pk is None:
         return None
-    merged = Ticket.objects.get(pk=pk)
+    batch = getattr(notification, "prefetched", None)  # set by claim()
+    merged = Ticket.objects.get(pk=pk) if batch is None else batch["merged"].get(pk)
+    if merged is None:
+        raise Ticket.DoesNotExist(f"ticket {pk} is gone")
     if recipient is not None and not permissions.can_view_ticket(recipient, merged):
         raise NotDeliverable(f"{recipient} can no longer see ticket {pk}")
     return merged
@@ -113,7 +245,7 @@ def context_for(notification: Notification) -> dict:
         "task": _item(Task, data.get("task"), notification, works_on_it),
         "solution": _item(Solution, data.get("solution"), notification, works_on_it),
         "automatic": data.get("automatic", False),
-        "merged": _merged(data.get("merged"), recipient),
+        "merged": _merged(data.get("merged"), recipient, notification),
         "auto_close_on": auto_close_date(ticket),
     }
 

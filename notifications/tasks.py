@@ -6,13 +6,17 @@ from . import sending, services
 @shared_task(name="notifications.send")
 def send_notifications(ids: list[int]) -> int:
     """Send the given outbox rows (those still due); return how many went out."""
-    return sum(sending.deliver(pk) for pk in ids)
+    return sending.send_due(ids=ids)
 
 
 @shared_task(name="notifications.relay")
 def relay_outbox() -> int:
-    """Retry what is due: messages that failed or were never picked up (every minute)."""
-    return sum(sending.deliver(pk) for pk in sending.due_ids())
+    """Send the whole backlog that is due, batch after batch (every minute).
+
+    Messages that failed, were never picked up, or whose worker died mid-batch; several
+    workers running it at once share the backlog without sending a message twice.
+    """
+    return sending.send_due()
 
 
 @shared_task(name="notifications.reminders")

@@ -1,24 +1,46 @@
+import asyncio
 import socket
+import threading
 
 import pytest
 
 
 class Sink:
-    """A real SMTP server on 127.0.0.1 that keeps what it receives."""
+    """A real SMTP server on 127.0.0.1 that keeps what it receives.
+
+    `hold_after = n` makes it keep n messages, then hold the next one unanswered
+    (`holding` is set) until `release` is set, and refuse it then: a client stuck
+    mid-message, as when its worker is killed there.
+    """
 
     def __init__(self, port):
         from aiosmtpd.controller import Controller
 
         self.messages = []
+        self.sessions = []  # one per SMTP connection that delivered something
         self.port = port
+        self.hold_after = None
+        self.holding = threading.Event()
+        self.release = threading.Event()
         self.controller = Controller(self, hostname="127.0.0.1", port=port)
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
         from email import message_from_bytes
         from email.policy import default
 
+        if self.hold_after is not None and len(self.messages) >= self.hold_after:
+            self.holding.set()
+            while not self.release.is_set():
+                await asyncio.sleep(0.05)
+            return "451 4.3.0 Try again later"
+        if all(session is not known for known in self.sessions):
+            self.sessions.append(session)
         self.messages.append(message_from_bytes(envelope.content, policy=default))
         return "250 OK"
+
+    def forget(self):
+        self.messages.clear()
+        self.sessions.clear()
 
     def start(self):
         self.controller.start()
