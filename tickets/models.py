@@ -439,9 +439,11 @@ class Ticket(models.Model):
                 condition=~Q(status=Status.CLOSED),
                 name="ticket_assignee_queue",
             ),
-            # Portal "Mes demandes d'assistance": tickets I filed, latest first.
+            # Portal "Mes demandes d'assistance": tickets I filed, latest first (the first
+            # branch of permissions.party_q's union; the observers' user index is the third).
             models.Index(fields=["requester", "-last_activity_at"], name="ticket_requester"),
-            # Portal "Mes demandes d'assistance": tickets filed for me by someone else.
+            # Portal "Mes demandes d'assistance": tickets filed for me by someone else (the
+            # second branch of permissions.party_q's union).
             models.Index(fields=["beneficiary", "-last_activity_at"], name="ticket_beneficiary"),
             # Auto-close: solved tickets whose solution has waited past the delay.
             models.Index(
