@@ -26,8 +26,9 @@ def many_tickets(count: int, *, people: list, teams: list, followups: bool = Tru
     """Tickets spread over these people and teams: a few each, a sixth of them closed.
 
     Ticket n is filed by people[n % len] for people[(n + 1) % len], held by team
-    teams[n % len] and assigned to nobody; every title says "poste n" and its followup
-    "suivi n"; the lead tickets are the newest.
+    teams[n % len] and assigned to nobody; the lead tickets are the newest. Their words
+    vary as real ones do (one of 5,000 in each title, description and followup), so that
+    the planner's statistics tell a rare word from a common one.
     """
     needs_postgres()
     people_ids = [p.pk for p in people]
@@ -40,7 +41,8 @@ def many_tickets(count: int, *, people: list, teams: list, followups: bool = Tru
                 location_mode, source, answers, created_at, last_activity_at,
                 requester_id, beneficiary_id, team_id
             )
-            SELECT 'incident', 'Poste ' || n, 'Le poste ' || n || ' ne démarre plus',
+            SELECT 'incident', 'Poste mot' || n %% 5000,
+                   'Le poste ne démarre plus: mot' || n %% 4999,
                    1 + n %% 6, 3, 3, 3, 'onsite', 'portal', '[]',
                    now() - n * interval '1 minute', now() - n * interval '1 minute',
                    (%(people)s)[1 + n %% cardinality(%(people)s)],
@@ -54,7 +56,7 @@ def many_tickets(count: int, *, people: list, teams: list, followups: bool = Tru
             cursor.execute(
                 """
                 INSERT INTO tickets_followup (content, created_at, is_private, ticket_id)
-                SELECT 'Suivi ' || id, created_at, false, id FROM tickets_ticket
+                SELECT 'Suivi mot' || id % 4998, created_at, false, id FROM tickets_ticket
                 """
             )
         cursor.execute("ANALYZE tickets_ticket, tickets_followup, tickets_ticket_observers")
@@ -78,3 +80,12 @@ def ticket_plans(client, url: str) -> list[str]:
 def assert_no_seq_scan_on_tickets(plans: list[str]) -> None:
     for plan in plans:
         assert not SEQ_SCAN_ON_TICKETS.search(plan), plan
+
+
+def assert_search_is_a_union_of_index_scans(plans: list[str]) -> None:
+    """The words are looked up in both full-text indexes, their ids appended (UNION ALL)."""
+    searched = [plan for plan in plans if "ticket_fulltext" in plan]
+    assert searched, plans
+    for plan in searched:
+        assert "followup_fulltext" in plan and "Append" in plan, plan
+        assert_no_seq_scan_on_tickets([plan])
