@@ -108,13 +108,12 @@ def _page(request, tickets, sort: str):
         messages.info(
             request, _("Ticket %(number)s is not in this list.") % {"number": cursor["start"]}
         )
-    return page, bool(cursor)
+    return page
 
 
 def _render_queue(request, queue: str, form, tickets, filters, *, saved=None, page_query):
     sort = _sort(queue, filters)
-    page, paged = _page(request, tickets, sort)
-    rows = page.rows
+    page = _page(request, tickets, sort)
     query = form.query()
     chips = [dict(chip, url=_queue_url(queue, chip["rest"])) for chip in form.chips()]
     queues = selectors.queue_names_for(request.user)
@@ -135,8 +134,7 @@ def _render_queue(request, queue: str, form, tickets, filters, *, saved=None, pa
             user=request.user,
             queues=queues,
         ),
-        "rows": rows,
-        "paged": paged,
+        "rows": page.rows,
         "previous_query": page.before
         and querystring(page_query, before=page_token(sort, page.before)),
         "next_query": page.after and querystring(page_query, after=page_token(sort, page.after)),
