@@ -1,9 +1,11 @@
 """Back-office forms: they only validate; the views call the services."""
 
-from datetime import date
+from datetime import date, datetime
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core import signing
+from django.core.validators import RegexValidator
 from django.http import QueryDict
 from django.urls import reverse_lazy
 from django.utils.formats import date_format
@@ -19,7 +21,6 @@ from core.forms import (
     LookupField,
     ModelForm,
     MultipleFileField,
-    PageForm,
     PersonField,
     PickerInput,
     RichTextMixin,
@@ -33,17 +34,6 @@ from replies.placeholders import PLACEHOLDERS
 from tickets import links, permissions, selectors, workflow
 from tickets.models import Category, Level, Priority, Task, Team, Theme, Ticket
 from tickets.selectors import find_place
-
-# Sorts a technician may ask for: the URL names one of these keys, never a column.
-SORTS = {
-    "activity": ("-last_activity_at", _("Latest activity first")),
-    "oldest": ("created_at", _("Oldest first")),
-    "newest": ("-created_at", _("Newest first")),
-    "priority": ("-priority", _("Highest priority first")),
-    "number": ("-id", _("Number")),
-    "title": ("title", _("Title")),
-    "status": ("status", _("Status")),
-}
 
 
 def _picker(kind: str, find, **kwargs) -> LookupField:
@@ -101,7 +91,7 @@ class QueueFilterForm(Form):
     )
     sort = forms.ChoiceField(
         label=_("Sort"),
-        choices=[(key, label) for key, (_column, label) in SORTS.items()],
+        choices=[(key, order.label) for key, order in selectors.SORTS.items()],
         required=False,
     )
 
@@ -185,8 +175,43 @@ class SavedSearchForm(Form):
         return filters.query().urlencode()
 
 
-class QueuePageForm(PageForm):
+PAGE_SALT = "backoffice.queue-page"
+
+
+def page_token(sort: str, values: list) -> str:
+    """Where a queue page starts or ends, for its links: the sort and its row's values."""
+    plain = [v.isoformat() if isinstance(v, datetime) else v for v in values]
+    return signing.dumps([sort, *plain], salt=PAGE_SALT, compress=True)
+
+
+class PageTokenField(forms.CharField):
+    """A page_token, back as (sort, values); a forged or mangled one is dropped."""
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, max_length=1000, **kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None
+        try:
+            sort, *values = signing.loads(value, salt=PAGE_SALT)
+        except (signing.BadSignature, ValueError, TypeError):
+            raise forms.ValidationError(RegexValidator.message, code="invalid") from None
+        return sort, values
+
+
+class QueuePageForm(Form):
+    """Which page of a queue: after or before a row (the links), or from a ticket number."""
+
     reset = forms.BooleanField(required=False)
+    after = PageTokenField()
+    before = PageTokenField()
+    start = IdField(
+        label=_("Go to ticket number"),
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "size": 8}),
+    )
 
 
 class SelectionForm(Form):

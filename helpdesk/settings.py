@@ -185,6 +185,7 @@ if env_str("SAML_IDP_ENTITY_ID"):
 # Which provider attribute fills which field; see accounts/sso.py for the defaults.
 SSO_ATTRIBUTE_MAP = env_json("SSO_ATTRIBUTE_MAP", {})
 # An idle timeout: accounts.middleware.SessionIdleTimeoutMiddleware moves the expiry ahead.
+# With Redis, sessions are read from the cache and kept in the database (cached_db).
 SESSION_ENGINE = "accounts.sessions"
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 120) * 60
 
@@ -254,6 +255,8 @@ REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     # Shared by every web process: login rate limits count across all of them.
     CACHES = {"default": {"BACKEND": "helpdesk.cache.ResilientRedisCache", "LOCATION": REDIS_URL}}
+    # A request then reads its session without a query (see accounts/sessions.py).
+    SESSION_ENGINE = "accounts.cached_sessions"
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True

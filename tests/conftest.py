@@ -63,6 +63,9 @@ def _test_settings(settings, tmp_path):
     from django.core.cache import cache
 
     cache.clear()  # a local memory cache outlives the test: start from nothing
+    # Sessions in the database whatever REDIS_URL says, so that query counts are the same
+    # everywhere (tests/accounts/test_request_floor.py checks the cached ones).
+    settings.SESSION_ENGINE = "accounts.sessions"
     # Except the footer's accessibility state, cached on a running site: query counts
     # measure the page itself (tests/portal/test_accessibility.py starts it cold).
     from portal.models import CONFORMITY_CACHE_KEY, AccessibilityStatement

@@ -316,8 +316,8 @@ def compute_priority(urgency: int, impact: int) -> int:
     return PRIORITY_MATRIX[urgency][impact]
 
 
-# Whether someone holds the ticket: the team queue lists the others first.
-HELD = ExpressionWrapper(Q(assignee__isnull=False), output_field=models.BooleanField())
+# Whether nobody holds the ticket yet: the team queue lists those first.
+UNHELD = ExpressionWrapper(Q(assignee__isnull=True), output_field=models.BooleanField())
 
 
 class Ticket(models.Model):
@@ -421,15 +421,33 @@ class Ticket(models.Model):
         verbose_name_plural = _("tickets")
         ordering = ["-last_activity_at"]
         indexes = [
-            # Back office "Mon équipe": a team's open tickets, unassigned first, then the
-            # latest activity (the same expressions as tickets.views.queues orders by).
+            # Back office "Mon équipe" of one team: its open tickets, unassigned first, then
+            # the latest activity (selectors.QUEUE_ORDERS["unheld"], keyset pages).
             models.Index(
                 F("team"),
-                HELD,
+                UNHELD.desc(),
                 F("last_activity_at").desc(),
                 F("id").desc(),
                 condition=~Q(status=Status.CLOSED),
                 name="ticket_team_queue",
+            ),
+            # Back office "Mon équipe" of a supervisor of several teams: the same order read
+            # once for all of them, each row kept when its team is one of theirs (an
+            # index per team could not give the rows in order without a sort).
+            models.Index(
+                UNHELD.desc(),
+                F("last_activity_at").desc(),
+                F("id").desc(),
+                condition=~Q(status=Status.CLOSED),
+                name="ticket_unheld_queue",
+            ),
+            # Back office "Tous" and any queue sorted by latest activity (the default):
+            # the open tickets in that order, keyset pages, no sort.
+            models.Index(
+                F("last_activity_at").desc(),
+                F("id").desc(),
+                condition=~Q(status=Status.CLOSED),
+                name="ticket_open_activity",
             ),
             # Back office "Mes tickets": a technician's open tickets, latest activity first.
             models.Index(
@@ -439,9 +457,11 @@ class Ticket(models.Model):
                 condition=~Q(status=Status.CLOSED),
                 name="ticket_assignee_queue",
             ),
-            # Portal "Mes demandes d'assistance": tickets I filed, latest first.
+            # Portal "Mes demandes d'assistance": tickets I filed, latest first (the first
+            # branch of permissions.party_q's union; the observers' user index is the third).
             models.Index(fields=["requester", "-last_activity_at"], name="ticket_requester"),
-            # Portal "Mes demandes d'assistance": tickets filed for me by someone else.
+            # Portal "Mes demandes d'assistance": tickets filed for me by someone else (the
+            # second branch of permissions.party_q's union).
             models.Index(fields=["beneficiary", "-last_activity_at"], name="ticket_beneficiary"),
             # Auto-close: solved tickets whose solution has waited past the delay.
             models.Index(
@@ -449,8 +469,11 @@ class Ticket(models.Model):
                 condition=Q(status=Status.SOLVED),
                 name="ticket_solved_waiting",
             ),
-            # Back office "Tous": every ticket by status, latest activity first.
-            models.Index(fields=["status", "-last_activity_at"], name="ticket_status_activity"),
+            # Back office queues filtered on statuses (closed ones included): each status
+            # by latest activity, keyset pages.
+            models.Index(
+                fields=["status", "-last_activity_at", "-id"], name="ticket_status_activity"
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -15,17 +15,17 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.errors import DomainError
 from tickets import permissions, selectors, services
-from tickets.models import HELD, Ticket
+from tickets.models import Ticket
 
 from .. import permissions as back_office_permissions
 from .. import services as back_office_services
 from ..forms import (
-    SORTS,
     BulkActionForm,
     QueueFilterForm,
     QueuePageForm,
     SavedSearchForm,
     SelectionForm,
+    page_token,
 )
 from ..models import SavedSearch
 from .access import back_office
@@ -46,11 +46,10 @@ def _queue_or_404(request, queue: str) -> str:
     return queue
 
 
-def _ordering(queue: str, filters: dict) -> list:
-    column = SORTS[filters.get("sort", "activity")][0]
+def _sort(queue: str, filters: dict) -> str:
     if queue == "team" and "sort" not in filters:
-        return [HELD.asc(), column]  # the tickets nobody holds yet come first
-    return [column]
+        return "unheld"  # the tickets nobody holds yet come first
+    return filters.get("sort", "activity")
 
 
 def _filtered(request, queue, data=None):
@@ -94,11 +93,27 @@ def _queue_url(queue: str, query: QueryDict) -> str:
     return f"{base}?{query.urlencode()}" if query else f"{base}?reset=1"
 
 
+def _page(request, tickets, sort: str):
+    """The page the links ask for; a link made for another sort gives the first page."""
+    wanted = QueuePageForm(request.GET).values()
+    cursor = {}
+    for end in ("after", "before"):
+        if end in wanted and wanted[end][0] == sort:
+            cursor[end] = wanted[end][1]
+    if "start" in wanted:
+        cursor = {"start": wanted["start"]}
+    order = selectors.QUEUE_ORDERS[sort]
+    page = selectors.page_of_tickets(tickets, order, PAGE_SIZE, seen_by=request.user, **cursor)
+    if "start" in cursor and not (page.rows and page.rows[0].pk == cursor["start"]):
+        messages.info(
+            request, _("Ticket %(number)s is not in this list.") % {"number": cursor["start"]}
+        )
+    return page
+
+
 def _render_queue(request, queue: str, form, tickets, filters, *, saved=None, page_query):
-    page = QueuePageForm(request.GET).number()
-    rows, has_next = selectors.page_of_tickets(
-        tickets, _ordering(queue, filters), page, PAGE_SIZE, seen_by=request.user
-    )
+    sort = _sort(queue, filters)
+    page = _page(request, tickets, sort)
     query = form.query()
     chips = [dict(chip, url=_queue_url(queue, chip["rest"])) for chip in form.chips()]
     queues = selectors.queue_names_for(request.user)
@@ -119,10 +134,12 @@ def _render_queue(request, queue: str, form, tickets, filters, *, saved=None, pa
             user=request.user,
             queues=queues,
         ),
-        "rows": rows,
-        "page": page,
-        "previous_query": querystring(page_query, page=page - 1) if page > 1 else None,
-        "next_query": querystring(page_query, page=page + 1) if has_next else None,
+        "rows": page.rows,
+        "previous_query": page.before
+        and querystring(page_query, before=page_token(sort, page.before)),
+        "next_query": page.after and querystring(page_query, after=page_token(sort, page.after)),
+        "page_query": page_query,
+        "page_form": QueuePageForm(),
         "query": query.urlencode(),
         "bulk": BulkActionForm(ticket_ids=[]),
         "now": timezone.now(),
@@ -256,7 +273,8 @@ def csv_cell(value) -> str:
 def export_csv(request, queue):
     queue = _queue_or_404(request, queue)
     form, filters, tickets = _filtered(request, queue)
-    rows, _more = selectors.page_of_tickets(tickets, _ordering(queue, filters), 1, EXPORT_LIMIT)
+    order = selectors.QUEUE_ORDERS[_sort(queue, filters)]
+    rows = selectors.page_of_tickets(tickets, order, EXPORT_LIMIT).rows
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="tickets-{queue}.csv"'
     response.write("\ufeff")  # so that spreadsheets read the accents right

@@ -175,9 +175,11 @@ class TestQueues:
             make_ticket(team=team, title=f"T{index}")
         first = tech_client.get(queue_url())
         assert len(titles(first)) == 50 and first.context["next_query"]
-        second = tech_client.get(queue_url(page=2))
+        second = tech_client.get(queue_url() + "?" + first.context["next_query"])
         assert len(titles(second)) == 5 and not second.context["next_query"]
         assert not set(titles(first)) & set(titles(second))
+        back = tech_client.get(queue_url() + "?" + second.context["previous_query"])
+        assert titles(back) == titles(first) and not back.context["previous_query"]
 
 
 @pytest.mark.parametrize("count", [1, 50])
