@@ -176,8 +176,8 @@ def dashboard_counts_rebuild() -> None:
         with connection.cursor() as cursor:
             cursor.execute(f"LOCK TABLE {DashboardCount._meta.db_table} IN EXCLUSIVE MODE")
     DashboardCount.objects.all().delete()
-    columns = {name: f"c_{name}" for name in ("kind", "team_id", "count", "folded")}
-    constant = {"c_folded": Value(True)}
+    columns = {name: f"c_{name}" for name in ("kind", "team_id", "count", "total", "folded")}
+    constant = {"c_total": Value(0), "c_folded": Value(True)}
     open_tickets = Ticket.objects.exclude(status=CLOSED).order_by()
     insert_select(
         DashboardCount,
