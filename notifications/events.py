@@ -102,17 +102,33 @@ def _solution_refused(*, solution, reason) -> list[Message]:
     return [Message(solution.ticket, workers(solution.ticket), f"{solution.pk}", context)]
 
 
+# Who hears that a ticket closed, in this order: the ticket's fields that name them.
+CLOSED_RECIPIENTS = ("requester", "beneficiary", "assignee")
+
+
 def _ticket_closed(*, ticket, automatic: bool) -> list[Message]:
-    recipients = parties(ticket) + ([ticket.assignee] if ticket.assignee_id else [])
+    recipients = [getattr(ticket, f) for f in CLOSED_RECIPIENTS if getattr(ticket, f"{f}_id")]
     return [Message(ticket, recipients, f"{ticket.pk}", {"automatic": automatic})]
 
 
-def _tickets_auto_closed(*, ids) -> list[Message]:
+@dataclass(frozen=True)
+class Batch:
+    """One event told about many tickets at once, written set-based (INSERT ... SELECT).
+
+    Each ticket's message is about the ticket itself (its id in the dedupe key), goes to
+    the people its `fields` name, in that order, and carries the same `context`: what
+    the event's own function would write for each ticket, one by one.
+    """
+
+    event: str
+    ids: list[int]
+    fields: tuple[str, ...]
+    context: dict
+
+
+def _tickets_auto_closed(*, ids) -> Batch:
     """One batch of the auto-close: every closing message of the batch at once."""
-    tickets = Ticket.objects.filter(pk__in=ids).select_related(
-        "requester", "beneficiary", "assignee"
-    )
-    return [m for ticket in tickets for m in _ticket_closed(ticket=ticket, automatic=True)]
+    return Batch("ticket_closed", ids, CLOSED_RECIPIENTS, {"automatic": True})
 
 
 def _ticket_merged(*, ticket, into) -> list[Message]:
@@ -142,8 +158,8 @@ REGISTRY = [
     ),
 ]
 EVENTS = {kind.name: kind for kind in REGISTRY}
-# Announcements that are told as one of the events above.
-ALIASES = {"tickets_auto_closed": ("ticket_closed", _tickets_auto_closed)}
+# Announcements of many tickets at once, told as one of the events above.
+BATCHES = {"tickets_auto_closed": _tickets_auto_closed}
 
 Event = models.TextChoices(
     "Event", [(kind.name.upper(), (kind.name, kind.label)) for kind in REGISTRY]

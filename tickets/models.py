@@ -723,6 +723,45 @@ class History(models.Model):
         return f"#{self.ticket_id} {self.field}: {self.old_value} → {self.new_value}"
 
 
+class DashboardCount(models.Model):
+    """A part of one of the dashboard's figures: the figure is the sum of its key's rows.
+
+    A change to a ticket appends rows in its own transaction (+1 under the new key, -1
+    under the old one), so writers never wait on a shared counter; the beat job folds
+    each key's rows into one (`stats.dashboard_counts_fold`), and the dashboard sums a
+    few thousand rows however long the history.
+    """
+
+    class Kind(models.TextChoices):
+        OPEN = "open"  # tickets open now, by team, theme, priority and status
+        CREATED = "created"  # tickets created on a day, by team
+        SOLVED = "solved"  # solutions proposed on a day, by team
+        TAKE_TIME = "take"  # tickets taken, by team; total: microseconds until taken
+        SOLVE_TIME = "solve"  # tickets solved, by team; total: microseconds until solved
+
+    kind = models.CharField(max_length=10, choices=Kind)
+    # A team or theme removed leaves its tickets without one, and its counts too.
+    team = models.ForeignKey(Team, null=True, on_delete=models.SET_NULL, related_name="+")
+    theme = models.ForeignKey(Theme, null=True, on_delete=models.SET_NULL, related_name="+")
+    priority = models.PositiveSmallIntegerField(null=True)
+    status = models.PositiveSmallIntegerField(null=True)
+    day = models.DateField(null=True)  # local date
+    count = models.BigIntegerField(default=0)
+    total = models.BigIntegerField(default=0)
+    folded = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [
+            # Dashboard: the current counts (no day) and the last weeks' (by day).
+            models.Index(fields=["day"], name="dashboardcount_day"),
+            # Fold job: the rows appended since its last run.
+            models.Index(fields=["id"], condition=Q(folded=False), name="dashboardcount_unfolded"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.team_id} {self.day or ''}: {self.count}"
+
+
 class TicketLink(models.Model):
     """One ticket linked to another: related to, duplicate of, parent of (tickets.links)."""
 

@@ -6,11 +6,13 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.db import close_old_connections, connection, transaction
+from django.db.models import Q
+from django.utils import timezone
 
 from notifications.models import Event, Notification
 from tests.conftest import needs_postgres
 from tests.factories import TeamFactory, UserFactory, make_technician, make_ticket
-from tickets import services
+from tickets import services, stats
 from tickets.models import HelpdeskSettings, History, Solution, Ticket
 from tickets.services import TicketError
 
@@ -151,6 +153,15 @@ def assert_one_outcome(ticket):
     assert ticket.solutions.get().status == Solution.Status.ACCEPTED
     # The requester and the technician hear of the closing once, whoever closed it.
     assert closing_notices(ticket) == {ticket.requester.email: 1, ticket.assignee.email: 1}
+    assert_counts_exact()
+
+
+def assert_counts_exact():
+    """Whoever won, the dashboard counts the ticket once, as closed."""
+    figures = stats.dashboard(Q())
+    open_now = Ticket.objects.exclude(status=Status.CLOSED)
+    assert sum(n for _label, n in figures["by_status"]) == open_now.count()
+    assert figures["waiting_count"] == open_now.filter(status=Status.SOLVED).count()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -239,6 +250,7 @@ def test_racing_from_two_threads_ends_in_one_consistent_state(overdue, decision)
         assert solution.status == Solution.Status.REFUSED
         assert not closings(ticket).exists()
         assert closing_notices(ticket) == {}
+        assert_counts_exact()
 
 
 def test_the_celery_task_calls_the_same_service(solved):
@@ -249,3 +261,36 @@ def test_the_celery_task_calls_the_same_service(solved):
     )
     assert auto_close_tickets.apply().get() == 1
     assert auto_close_tickets.apply().get() == 0
+
+
+def test_the_batch_writes_the_outbox_rows_one_ticket_at_a_time_would(team, technician):
+    """Same addresses, languages, contexts and dedupe keys as `_ticket_closed` gives."""
+    from notifications.events import EVENTS
+    from notifications.services import _rows
+
+    muted = UserFactory(muted_notifications=["ticket_closed"])
+    english = UserFactory(language="en", email="Anna.Smith@Univ.example")
+    same_address = UserFactory(email="anna.smith@univ.example")
+    gone = make_technician(team)
+    tickets = [
+        solve(make_ticket(requester=english, beneficiary=same_address, team=team), technician),
+        solve(make_ticket(requester=muted, team=team), technician),
+        make_ticket(requester=UserFactory(), team=team),
+    ]
+    services.ticket_take(ticket=tickets[2], actor=gone)
+    services.solution_propose(ticket=tickets[2], author=gone, content="Voilà")
+    gone.is_active = False
+    gone.save()
+    expected = set()
+    for ticket in Ticket.objects.filter(pk__in=[t.pk for t in tickets]):
+        for message in EVENTS["ticket_closed"].messages(ticket=ticket, automatic=True):
+            for row in _rows("ticket_closed", message):
+                fields = (row.ticket_id, row.recipient_id, row.email, row.language)
+                expected.add((*fields, str(row.context), row.dedupe_key, row.state))
+    services.tickets_auto_close(now=timezone.now() + timedelta(days=8))
+    written = Notification.objects.filter(event=Event.TICKET_CLOSED)
+    rows = written.values_list(
+        "ticket_id", "recipient_id", "email", "language", "context", "dedupe_key", "state"
+    )
+    assert {(*row[:4], str(row[4]), *row[5:]) for row in rows} == expected
+    assert len(expected) == 4  # Anna once, the muted requester never, the technicians
