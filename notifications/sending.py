@@ -14,6 +14,7 @@ from tickets import permissions
 from tickets.models import Followup, Solution, Task, Ticket
 from tickets.selectors import auto_close_date
 
+from . import mailheaders
 from .models import Notification
 
 logger = logging.getLogger(__name__)
@@ -127,6 +128,17 @@ def render(notification: Notification) -> EmailMultiAlternatives:
         subject = " ".join(render_to_string(f"{base}-subject.txt", context).split())
         text = render_to_string(f"{base}-body.txt", context)
         html = render_to_string(f"{base}-body.html", context)
-    message = EmailMultiAlternatives(subject[:250], text, to=[notification.email])
+    headers = mailheaders.headers_for(
+        notification_id=notification.pk, ticket_id=notification.ticket_id
+    )
+    if notification.recipient_id:
+        reply_to = mailheaders.personal_reply_address(
+            notification.ticket_id, notification.recipient_id
+        )
+    else:
+        reply_to = mailheaders.reply_address()
+    message = EmailMultiAlternatives(
+        subject[:250], text, to=[notification.email], headers=headers, reply_to=[reply_to]
+    )
     message.attach_alternative(html, "text/html")
     return message
