@@ -19,7 +19,7 @@ _SALT = "help.notifications.reply-token"
 _TOKEN = re.compile(r"^(\d+)\.(\d+)\.([0-9a-f]{20})$")
 _OUR_ID = re.compile(r"<(?:notification-\d+\.)?ticket-(\d+)@([^>\s]+)>")
 # The subject's tag, as our templates write it ("[Help – Ticket 12]") or short ("[Help #12]").
-_SUBJECT_TAG = re.compile(r"\[Help\s*(?:#|[–-]\s*Ticket\s+)(\d+)\]", re.IGNORECASE)
+SUBJECT_TAG = re.compile(r"\[Help\s*(?:#|[–-]\s*Ticket\s+)(\d+)\]", re.IGNORECASE)
 
 
 def mail_domain() -> str:
@@ -81,7 +81,7 @@ def is_our_message_id(message_id: str) -> bool:
 
 
 def ticket_in_subject(subject: str) -> int | None:
-    match = _SUBJECT_TAG.search(subject or "")
+    match = SUBJECT_TAG.search(subject or "")
     return int(match[1]) if match else None
 
 

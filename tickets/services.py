@@ -596,6 +596,30 @@ def ticket_link(*, ticket: Ticket, other: Ticket, kind: str, actor) -> TicketLin
 
 
 @transaction.atomic
+def ticket_follow_up_closed(*, closed: Ticket, requester, title: str, description: str, source: str):
+    """A requester writes again about a closed ticket: a new ticket, related to the old one.
+
+    The old ticket stays read-only; the new one starts with its theme and category and
+    goes through the routing rules, and each end's history names the other.
+    """
+    if not permissions.can_view_ticket(requester, closed):
+        raise _not_found()
+    ticket = ticket_create(
+        requester=requester,
+        title=title,
+        description=description,
+        theme=closed.theme,
+        category=closed.category,
+        source=source,
+    )
+    link = TicketLink.objects.create(
+        from_ticket=ticket, to_ticket=closed, kind=links.RELATED, created_by=requester
+    )
+    _record_link(link, requester)
+    return ticket
+
+
+@transaction.atomic
 def ticket_unlink(*, link: TicketLink, actor) -> None:
     """Remove a link, from an end the actor manages and that is not closed."""
     link = (
