@@ -95,6 +95,7 @@ _QUOTE_HEADS = [
     re.compile(r"^\s*_{10,}\s*$"),  # Outlook's rule above its "De :/From:" block
     re.compile(r"^\s*(De|From)\s*:\s*.+$", re.IGNORECASE),  # Outlook's block, without a rule
 ]
+_BLOCK_FIELD = re.compile(r"^\s*(Sent|Envoyé|To|À|Date|Objet|Subject)\s*:", re.IGNORECASE)
 _SIGNATURES = [
     re.compile(r"^-- ?$"),
     re.compile(r"^\s*(Envoyé de mon|Sent from my) ", re.IGNORECASE),
@@ -116,8 +117,7 @@ def strip_quoted(text: str) -> str:
         if head is not None:
             if head is not _QUOTE_HEADS[-1]:
                 break
-            following = " ".join(lines[index + 1 : index + 5]).lower()
-            if re.search(r"\b(sent|envoyé|to|à|date|objet|subject)\s*:", following):
+            if any(_BLOCK_FIELD.match(n) for n in lines[index + 1 : index + 4]):
                 break
         if line.lstrip().startswith(">"):
             continue
@@ -149,6 +149,14 @@ def _safe_name(name: str, content_type: str, index: int) -> str:
         extension = {"image/png": ".png", "image/jpeg": ".jpg", "image/gif": ".gif"}
         name = f"piece-{index}{extension.get(content_type, '.bin')}"
     return name
+
+
+def _text(part) -> str:
+    """A text part's words; an unknown or lying charset is read as UTF-8, never fatal."""
+    try:
+        return str(part.get_content())
+    except (LookupError, UnicodeError, ValueError):
+        return (part.get_payload(decode=True) or b"").decode("utf-8", "replace")
 
 
 def _walk(message, depth=0, counter=None):
@@ -185,9 +193,9 @@ def parse(raw: bytes) -> ParsedMail:
             disposition = part.get_content_disposition()
             filename = part.get_filename()
             if disposition != "attachment" and not filename and content_type == "text/plain":
-                plain.append(part.get_content())
+                plain.append(_text(part))
             elif disposition != "attachment" and not filename and content_type == "text/html":
-                rich.append(part.get_content())
+                rich.append(_text(part))
             elif content_type.startswith("multipart/") or content_type == "message/rfc822":
                 continue
             else:
@@ -198,7 +206,7 @@ def parse(raw: bytes) -> ParsedMail:
         raise
     except Exception as error:
         raise Unreadable(f"malformed MIME: {type(error).__name__}: {error}") from error
-    body = "\n".join(str(p) for p in plain) if plain else html_to_text("\n".join(rich))
+    body = "\n".join(plain) if plain else html_to_text("\n".join(rich))
     return ParsedMail(
         key=key,
         message_id=message_id,

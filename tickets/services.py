@@ -596,7 +596,9 @@ def ticket_link(*, ticket: Ticket, other: Ticket, kind: str, actor) -> TicketLin
 
 
 @transaction.atomic
-def ticket_follow_up_closed(*, closed: Ticket, requester, title: str, description: str, source: str):
+def ticket_follow_up_closed(
+    *, closed: Ticket, requester, title: str, description: str, source: str
+):
     """A requester writes again about a closed ticket: a new ticket, related to the old one.
 
     The old ticket stays read-only; the new one starts with its theme and category and
