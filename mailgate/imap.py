@@ -30,6 +30,10 @@ def connect(mailbox: Mailbox) -> imaplib.IMAP4:
         if mailbox.security == Mailbox.Security.STARTTLS:
             client.starttls(ssl.create_default_context())
     client.login(mailbox.username, mailbox.password)
+    # What the server offers once logged in (MOVE among them) differs from its greeting's.
+    status, data = client.capability()
+    if status == "OK" and data and data[0]:
+        client.capabilities = tuple(data[0].decode().upper().split())
     return client
 
 
