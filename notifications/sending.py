@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from tickets import permissions
-from tickets.models import Followup, Solution, Task, Ticket
+from tickets.models import Document, Followup, Solution, Task, Ticket
 from tickets.selectors import auto_close_date
 
 from . import mailheaders
@@ -84,6 +84,15 @@ def _item(model, pk, notification, works_on_it):
     return item
 
 
+def _document(pk, notification, works_on_it):
+    if pk is None:
+        return None
+    document = Document.objects.select_related("uploaded_by").get(pk=pk, ticket=notification.ticket)
+    if document.is_private and not works_on_it:
+        raise NotDeliverable(f"Document {pk} is private")
+    return document
+
+
 def _merged(pk, recipient):
     """The duplicate a merge closed, which its requester and beneficiary still see."""
     if pk is None:
@@ -113,6 +122,7 @@ def context_for(notification: Notification) -> dict:
         "followup": _item(Followup, data.get("followup"), notification, works_on_it),
         "task": _item(Task, data.get("task"), notification, works_on_it),
         "solution": _item(Solution, data.get("solution"), notification, works_on_it),
+        "document": _document(data.get("document"), notification, works_on_it),
         "automatic": data.get("automatic", False),
         "merged": _merged(data.get("merged"), recipient),
         "auto_close_on": auto_close_date(ticket),
