@@ -55,6 +55,12 @@ class QuarantineActionForm(admin.helpers.ActionForm):
     ticket = forms.IntegerField(label=_("ticket number"), required=False, min_value=1)
 
 
+class TicketNumberForm(forms.Form):
+    """The number typed beside the actions, read alone (the action list is admin's)."""
+
+    ticket = forms.IntegerField(min_value=1, max_value=2**31 - 1)
+
+
 @admin.register(InboundMessage)
 class InboundMessageAdmin(admin.ModelAdmin):
     list_display = ["received_at", "sender", "subject", "state", "reason", "ticket"]
@@ -98,7 +104,7 @@ class InboundMessageAdmin(admin.ModelAdmin):
     def attach_to_ticket(self, request, queryset):
         from tickets.models import Ticket
 
-        form = QuarantineActionForm(request.POST)
+        form = TicketNumberForm(request.POST)
         number = form.cleaned_data.get("ticket") if form.is_valid() else None
         ticket = Ticket.objects.filter(pk=number).first() if number else None
         if ticket is None:

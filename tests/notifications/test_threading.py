@@ -94,3 +94,12 @@ def test_a_token_made_with_another_secret_key_names_nobody(mail_settings):
 )
 def test_the_subject_tag_is_read_in_both_forms(subject, number):
     assert mailheaders.ticket_in_subject(subject) == number
+
+
+def test_the_headers_survive_a_real_smtp_server(mail_settings, smtp_settings, sink, requester):
+    ticket = make_ticket(requester=requester)
+    received = [m for m in sink.messages if "claire@univ.example" in m["To"]]
+    assert len(received) == 1
+    (message,) = received
+    assert message["References"] == f"<ticket-{ticket.pk}@help.univ.example>"
+    assert mailheaders.token_from_address(message["Reply-To"]) == (ticket.pk, requester.pk)
