@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "notifications",
     "portal",
     "backoffice",
+    "mailgate",
     "demo",
 ]
 
@@ -249,6 +250,11 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Help <help@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where replies to notifications go (help+<token>@...), and the domain of our Message-IDs.
+HELP_REPLY_ADDRESS = env_str("HELP_REPLY_ADDRESS", "")
+HELP_MAIL_DOMAIN = env_str("HELP_MAIL_DOMAIN", "")
+# Incoming mail: what one sender may send in an hour before the gate ignores the rest.
+HELP_INBOUND_PER_HOUR = env_int("HELP_INBOUND_PER_HOUR", 30)
 
 # Background jobs: Redis when REDIS_URL is set, otherwise run in-process.
 REDIS_URL = env_str("REDIS_URL")

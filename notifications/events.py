@@ -92,6 +92,38 @@ def _task_done(*, task) -> list[Message]:
     return [Message(ticket, workers(ticket), f"{task.pk}", {"task": task.pk}, task.done_by)]
 
 
+def _ticket_taken(*, ticket) -> list[Message]:
+    """The requester hears who takes their ticket in charge, once per ticket."""
+    return [Message(ticket, parties(ticket), f"{ticket.pk}", exclude=ticket.assignee)]
+
+
+def _ticket_pending(*, ticket, question) -> list[Message]:
+    """The requester hears that we wait for them, with the question when there is one."""
+    context = {"followup": question.pk} if question else {}
+    about = f"{ticket.pk}:{question.pk if question else 0}"
+    return [Message(ticket, parties(ticket), about, context)]
+
+
+def _task_added(*, task) -> list[Message]:
+    """A public task (an intervention on site, a delivery) is told to the requester."""
+    ticket = task.ticket
+    return [Message(ticket, parties(ticket), f"{task.pk}", {"task": task.pk}, task.author)]
+
+
+def _document_added(*, document) -> list[Message]:
+    """A technician's public file is told to the requester, beneficiary and observers."""
+    ticket = document.ticket
+    people = parties(ticket, observers=True)
+    return [
+        Message(ticket, people, f"{document.pk}", {"document": document.pk}, document.uploaded_by)
+    ]
+
+
+def _ticket_transferred(*, ticket) -> list[Message]:
+    """The requester sees which team has their ticket now (the reason stays private)."""
+    return [Message(ticket, parties(ticket), f"{ticket.pk}:{ticket.team_id}")]
+
+
 def _solution_proposed(*, solution) -> list[Message]:
     ticket = solution.ticket
     return [Message(ticket, parties(ticket), f"{solution.pk}", {"solution": solution.pk})]
@@ -146,6 +178,11 @@ REGISTRY = [
     EventKind("followup_added", _("A followup is added"), _followup_added),
     EventKind("task_assigned", _("A task is given to me"), _task_assigned, required=True),
     EventKind("task_done", _("A task of my ticket is done"), _task_done),
+    EventKind("ticket_taken", _("My ticket is taken in charge"), _ticket_taken),
+    EventKind("ticket_pending", _("A ticket waits for my answer"), _ticket_pending, required=True),
+    EventKind("task_added", _("A public task is added to my ticket"), _task_added),
+    EventKind("document_added", _("A document is added to my ticket"), _document_added),
+    EventKind("ticket_transferred", _("My ticket is passed to another team"), _ticket_transferred),
     EventKind("solution_proposed", _("A solution is proposed"), _solution_proposed, required=True),
     EventKind("solution_refused", _("A solution is refused"), _solution_refused),
     EventKind("ticket_closed", _("A ticket is closed"), _ticket_closed),

@@ -14,9 +14,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from tickets import permissions
-from tickets.models import Followup, Solution, Task, Ticket
+from tickets.models import Document, Followup, Solution, Task, Ticket
 from tickets.selectors import auto_close_date
 
+from . import mailheaders
 from .models import Notification
 
 logger = logging.getLogger(__name__)
@@ -212,6 +213,15 @@ def _item(model, pk, notification, works_on_it):
     return item
 
 
+def _document(pk, notification, works_on_it):
+    if pk is None:
+        return None
+    document = Document.objects.select_related("uploaded_by").get(pk=pk, ticket=notification.ticket)
+    if document.is_private and not works_on_it:
+        raise NotDeliverable(f"Document {pk} is private")
+    return document
+
+
 def _merged(pk, recipient, notification):
     """The duplicate a merge closed, which its requester and beneficiary still see."""
     if pk is None:
@@ -244,6 +254,7 @@ def context_for(notification: Notification) -> dict:
         "followup": _item(Followup, data.get("followup"), notification, works_on_it),
         "task": _item(Task, data.get("task"), notification, works_on_it),
         "solution": _item(Solution, data.get("solution"), notification, works_on_it),
+        "document": _document(data.get("document"), notification, works_on_it),
         "automatic": data.get("automatic", False),
         "merged": _merged(data.get("merged"), recipient, notification),
         "auto_close_on": auto_close_date(ticket),
@@ -259,6 +270,17 @@ def render(notification: Notification) -> EmailMultiAlternatives:
         subject = " ".join(render_to_string(f"{base}-subject.txt", context).split())
         text = render_to_string(f"{base}-body.txt", context)
         html = render_to_string(f"{base}-body.html", context)
-    message = EmailMultiAlternatives(subject[:250], text, to=[notification.email])
+    headers = mailheaders.headers_for(
+        notification_id=notification.pk, ticket_id=notification.ticket_id
+    )
+    if notification.recipient_id:
+        reply_to = mailheaders.personal_reply_address(
+            notification.ticket_id, notification.recipient_id
+        )
+    else:
+        reply_to = mailheaders.reply_address()
+    message = EmailMultiAlternatives(
+        subject[:250], text, to=[notification.email], headers=headers, reply_to=[reply_to]
+    )
     message.attach_alternative(html, "text/html")
     return message

@@ -10,6 +10,11 @@ Announcements and what they carry:
 - "followup_added": followup
 - "task_assigned": task
 - "task_done": task (done_by is who did it)
+- "ticket_taken": ticket (given to a technician for the first time)
+- "ticket_pending": ticket, question (the latest public followup, or None)
+- "task_added": task (a public one)
+- "document_added": document (a public one, on the ticket itself)
+- "ticket_transferred": ticket (now with its new team)
 - "solution_proposed": solution
 - "solution_refused": solution, reason (the followup that keeps the reason)
 - "ticket_closed": ticket, automatic (False when the requester accepted)

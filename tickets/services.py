@@ -201,6 +201,8 @@ def ticket_assign(*, ticket: Ticket, actor, assignee) -> Ticket:
     if assignee is not None and ticket.taken_at is None:
         changes["taken_at"] = timezone.now()
     _change(ticket, actor, **changes)
+    if "taken_at" in changes:
+        events.announce("ticket_taken", ticket=ticket)
     return ticket
 
 
@@ -239,6 +241,7 @@ def ticket_transfer(*, ticket: Ticket, actor, team: Team, comment: str) -> Ticke
         raise TicketError(_("The ticket is already with this team."))
     Followup.objects.create(ticket=ticket, author=actor, content=comment, is_private=True)
     _change(ticket, actor, team=team, assignee=None, status=status)
+    events.announce("ticket_transferred", ticket=ticket)
     return ticket
 
 
@@ -262,7 +265,11 @@ def ticket_set_status(*, ticket: Ticket, actor, status: int) -> Ticket:
         raise TicketError(_("Give the ticket to a technician first."))
     if status == Status.NEW and ticket.assignee_id:
         raise TicketError(_("A ticket given to a technician cannot be new."))
+    was_pending = ticket.status == Status.PENDING
     _change(ticket, actor, status=status)
+    if status == Status.PENDING and not was_pending:
+        question = ticket.followups.filter(is_private=False).order_by("-created_at").first()
+        events.announce("ticket_pending", ticket=ticket, question=question)
     return ticket
 
 
@@ -352,6 +359,8 @@ def task_add(
     _change(ticket, author, **changes)
     if assigned_user is not None or assigned_team is not None:
         events.announce("task_assigned", task=task)
+    if not task.is_private:
+        events.announce("task_added", task=task)
     return task
 
 
@@ -415,6 +424,9 @@ def document_add(
             # The requester sent what we were waiting for, as a file.
             changes["status"] = workflow.move("answer", ticket)
         _change(ticket, author, **changes)
+    if works_on_it and not is_private and not any((followup, task, solution)):
+        # The requester hears of a file we add; a file on an item travels with its message.
+        events.announce("document_added", document=document)
     return document
 
 
@@ -633,6 +645,32 @@ def _ancestors(ticket: Ticket) -> set[int]:
         )
         found |= level
     return found
+
+
+@transaction.atomic
+def ticket_follow_up_closed(
+    *, closed: Ticket, requester, title: str, description: str, source: str
+):
+    """A requester writes again about a closed ticket: a new ticket, related to the old one.
+
+    The old ticket stays read-only; the new one starts with its theme and category and
+    goes through the routing rules, and each end's history names the other.
+    """
+    if not permissions.can_view_ticket(requester, closed):
+        raise _not_found()
+    ticket = ticket_create(
+        requester=requester,
+        title=title,
+        description=description,
+        theme=closed.theme,
+        category=closed.category,
+        source=source,
+    )
+    link = TicketLink.objects.create(
+        from_ticket=ticket, to_ticket=closed, kind=links.RELATED, created_by=requester
+    )
+    _record_link(link, requester)
+    return ticket
 
 
 @transaction.atomic

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tickets', '0008_ticket_links'),
+        ('tickets', '0010_queue_keyset_indexes'),
     ]
 
     operations = [

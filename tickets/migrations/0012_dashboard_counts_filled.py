@@ -24,7 +24,7 @@ def remove(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("tickets", "0009_dashboard_counts"),
+        ("tickets", "0011_dashboard_counts"),
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 

@@ -1,0 +1,290 @@
+"""What an incoming e-mail does, exactly once.
+
+`inbound_receive` records the message under its Message-ID (or a hash of its bytes) in
+the same transaction as its effect: a followup, a refused solution, a new ticket, or a
+place in quarantine. A second copy of the same message finds the row and does nothing;
+a worker killed before the commit leaves neither the row nor the effect, so the next
+run does it once. Automatic mail (RFC 3834, bounces, lists, bulk) and our own
+notifications are recorded and never answered.
+"""
+
+import hashlib
+import logging
+from datetime import timedelta
+from email.utils import parseaddr
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.mail import EmailMessage
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from core.errors import DomainError
+from core.files import UploadRefused, check_upload
+from notifications import mailheaders
+from tickets import permissions
+from tickets import services as tickets
+from tickets.models import Status, Ticket
+
+from .models import InboundMessage, Mailbox, MailboxRule
+from .parsing import ParsedMail, Unreadable, parse, text_to_html
+
+logger = logging.getLogger(__name__)
+State = InboundMessage.State
+
+
+def inbound_receive(*, raw: bytes, mailbox: Mailbox | None = None) -> InboundMessage | None:
+    """Record one e-mail and do what it asks; None when it was received before."""
+    try:
+        mail = parse(raw)
+    except Unreadable as error:
+        key = "sha256:" + hashlib.sha256(raw).hexdigest()
+        return _record(key, raw, mailbox, state=State.ERROR, reason=str(error))
+    with transaction.atomic():
+        record = _record(
+            mail.key, raw, mailbox, state=State.IGNORED, sender=mail.sender, subject=mail.subject
+        )
+        if record is None:
+            return None
+        _route(record, mail)
+        record.save()
+    return record
+
+
+def _record(key, raw, mailbox, **fields) -> InboundMessage | None:
+    """Insert the message's row; None when another run (or worker) holds it already."""
+    record = InboundMessage(key=key[:255], raw=raw, mailbox=mailbox, **fields)
+    try:
+        # Another worker inserting the same key waits here until we commit, then fails.
+        with transaction.atomic():
+            record.save(force_insert=True)
+    except IntegrityError:
+        return None
+    return record
+
+
+def _set(record, state, reason="", ticket=None) -> None:
+    record.state, record.reason, record.ticket = state, str(reason)[:2000], ticket
+
+
+def _route(record: InboundMessage, mail: ParsedMail) -> None:
+    if mail.noise:
+        return _set(record, State.IGNORED, mail.noise)
+    ours = {mailheaders.reply_address().lower(), parseaddr(settings.DEFAULT_FROM_EMAIL)[1].lower()}
+    if mailheaders.is_our_message_id(mail.message_id) or mail.sender in ours:
+        return _set(record, State.IGNORED, "one of Help's own messages")
+    if _too_many(mail.sender):
+        return _set(record, State.IGNORED, f"more than {settings.HELP_INBOUND_PER_HOUR} an hour")
+    user = (
+        get_user_model()
+        .objects.filter(email__iexact=mail.sender, is_active=True)
+        .order_by("pk")
+        .first()
+    )
+    ticket, refusal = _ticket_named(mail, user)
+    if refusal:
+        return _quarantine(record, mail, refusal)
+    if ticket is None:
+        if user is None:
+            return _quarantine(record, mail, "unknown sender")
+        return _new_ticket(record, mail, user)
+    if user is None or not permissions.can_view_ticket(user, ticket):
+        return _quarantine(record, mail, f"sender is not a party of ticket {ticket.pk}")
+    try:
+        _reply(record, mail, user, ticket)
+    except DomainError as error:
+        _quarantine(record, mail, f"ticket {ticket.pk}: {error}")
+
+
+def _too_many(sender: str) -> bool:
+    since = timezone.now() - timedelta(hours=1)
+    recent = InboundMessage.objects.filter(sender=sender, received_at__gte=since)
+    # This message's own row is counted too.
+    return recent.count() > settings.HELP_INBOUND_PER_HOUR
+
+
+def _ticket_named(mail: ParsedMail, user) -> tuple[Ticket | None, str]:
+    """The ticket the mail answers, in order of trust: token, our Message-IDs, subject."""
+    for address in mail.recipients:
+        named = mailheaders.token_from_address(address)
+        if named is None:
+            continue
+        ticket_id, user_id = named
+        if user is None or user.pk != user_id:
+            return None, "reply token of another person"
+        ticket = Ticket.objects.filter(pk=ticket_id).first()
+        return (ticket, "") if ticket else (None, f"no ticket {ticket_id}")
+    for number in mailheaders.tickets_in_references(mail.references):
+        ticket = Ticket.objects.filter(pk=number).first()
+        if ticket is not None:
+            return ticket, ""
+    number = mailheaders.ticket_in_subject(mail.subject)
+    if number is not None:
+        ticket = Ticket.objects.filter(pk=number).first()
+        return (ticket, "") if ticket else (None, f"no ticket {number}")
+    return None, ""
+
+
+def _files(mail: ParsedMail) -> tuple[list, list[str]]:
+    """The attachments Help accepts as uploads, and the words saying which were refused."""
+    accepted, refused = [], []
+    for attachment in mail.attachments:
+        upload = SimpleUploadedFile(attachment.name, attachment.data, attachment.content_type)
+        try:
+            check_upload(upload)
+        except UploadRefused as error:
+            refused.append(str(error))
+            continue
+        upload.seek(0)
+        accepted.append(upload)
+    return accepted, refused
+
+
+def _content(mail: ParsedMail, refused: list[str]) -> str:
+    content = text_to_html(mail.text)
+    if refused:
+        content += "<p>{}</p><ul>{}</ul>".format(
+            _("Attachments refused:"), "".join(f"<li>{r}</li>" for r in refused)
+        )
+    return content
+
+
+def _reply(record, mail: ParsedMail, user, ticket: Ticket) -> None:
+    files, refused = _files(mail)
+    content = _content(mail, refused)
+    if ticket.status == Status.CLOSED:
+        new = tickets.ticket_follow_up_closed(
+            closed=ticket,
+            requester=user,
+            title=_title(mail.subject),
+            description=content,
+            source=Ticket.Source.EMAIL,
+        )
+        tickets.documents_attach(ticket=new, author=user, files=files)
+        return _set(record, State.TICKET, f"ticket {ticket.pk} is closed", new)
+    refuses = ticket.status == Status.SOLVED and permissions.can_decide_solution(user, ticket)
+    # A requester writing on a solved ticket refuses its solution (followup_add does it).
+    tickets.followup_with_files(ticket=ticket, author=user, content=content, files=files)
+    _set(record, State.REFUSAL if refuses else State.FOLLOWUP, "", ticket)
+
+
+def _title(subject: str) -> str:
+    """The subject without the prefixes of replies and forwards, nor our tag."""
+    title = subject
+    while True:
+        stripped = title.lstrip()
+        for prefix in ("re:", "tr:", "fw:", "fwd:", "aw:", "réf:"):
+            if stripped.lower().startswith(prefix):
+                stripped = stripped[len(prefix) :]
+                break
+        else:
+            break
+        title = stripped
+    number = mailheaders.ticket_in_subject(title)
+    if number is not None:
+        title = mailheaders.SUBJECT_TAG.sub("", title)
+    return " ".join(title.split()) or _("(no subject)")
+
+
+def _new_ticket(record, mail: ParsedMail, user) -> None:
+    rule = next(
+        (
+            r
+            for r in MailboxRule.objects.select_related("theme", "team")
+            if r.matches(recipients=mail.recipients, sender=mail.sender, subject=mail.subject)
+        ),
+        None,
+    )
+    observers = [
+        person
+        for person in get_user_model().objects.filter(email__in=mail.cc, is_active=True)
+        if person.pk != user.pk
+    ]
+    files, refused = _files(mail)
+    try:
+        ticket = tickets.ticket_create(
+            requester=user,
+            title=_title(mail.subject),
+            description=_content(mail, refused),
+            source=Ticket.Source.EMAIL,
+            theme=rule.theme if rule else None,
+            team=rule.team if rule else None,
+            observers=observers,
+        )
+        tickets.documents_attach(ticket=ticket, author=user, files=files)
+    except DomainError as error:
+        return _quarantine(record, mail, str(error))
+    _set(record, State.TICKET, "", ticket)
+
+
+def _quarantine(record, mail: ParsedMail, reason: str) -> None:
+    """Keep the message for admin; tell the sender once a day at most."""
+    _set(record, State.QUARANTINE, reason)
+    since = timezone.now() - timedelta(days=1)
+    answered = InboundMessage.objects.filter(sender=mail.sender, answered_at__gte=since)
+    if not mail.sender or answered.exists():
+        return
+    record.answered_at = timezone.now()
+    sender, subject = mail.sender, mail.subject
+    transaction.on_commit(lambda: _send_quarantine_answer(sender, subject))
+
+
+def _send_quarantine_answer(address: str, subject: str) -> None:
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {"subject": subject, "site_url": settings.SITE_URL}
+        title = " ".join(render_to_string("mailgate/quarantine-subject.txt", context).split())
+        body = render_to_string("mailgate/quarantine-body.txt", context)
+    message = EmailMessage(
+        title[:250],
+        body,
+        to=[address],
+        headers={"Auto-Submitted": "auto-replied", "X-Auto-Response-Suppress": "All"},
+    )
+    try:
+        message.send()
+    except Exception:
+        # An answer to a stranger is a courtesy: its loss must not undo the record.
+        logger.warning("Could not answer %s about a quarantined message.", address)
+
+
+@transaction.atomic
+def quarantine_accept(*, record: InboundMessage, requester) -> Ticket:
+    """Admin: open a ticket from a quarantined message, for the person it is from."""
+    record = InboundMessage.objects.select_for_update().get(pk=record.pk)
+    if record.state != State.QUARANTINE:
+        raise DomainError(_("This message is no longer in quarantine."))
+    mail = parse(bytes(record.raw))
+    files, refused = _files(mail)
+    ticket = tickets.ticket_create(
+        requester=requester,
+        title=_title(mail.subject),
+        description=_content(mail, refused),
+        source=Ticket.Source.EMAIL,
+    )
+    tickets.documents_attach(ticket=ticket, author=requester, files=files)
+    _set(record, State.TICKET, _("accepted from quarantine"), ticket)
+    record.save()
+    return ticket
+
+
+@transaction.atomic
+def quarantine_attach(*, record: InboundMessage, ticket: Ticket, author) -> None:
+    """Admin: add a quarantined message to a ticket, as a followup of the given person."""
+    record = InboundMessage.objects.select_for_update().get(pk=record.pk)
+    if record.state != State.QUARANTINE:
+        raise DomainError(_("This message is no longer in quarantine."))
+    mail = parse(bytes(record.raw))
+    files, refused = _files(mail)
+    tickets.followup_with_files(
+        ticket=ticket, author=author, content=_content(mail, refused), files=files
+    )
+    _set(record, State.FOLLOWUP, _("attached from quarantine"), ticket)
+    record.save()
+
+
+@transaction.atomic
+def quarantine_reject(*, record: InboundMessage) -> None:
+    InboundMessage.objects.filter(pk=record.pk, state=State.QUARANTINE).update(state=State.REJECTED)
