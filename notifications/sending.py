@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from servicelevels.models import Alert
 from tickets import permissions
 from tickets.models import Followup, Solution, Task, Ticket
 from tickets.selectors import auto_close_date
@@ -114,6 +115,7 @@ def context_for(notification: Notification) -> dict:
         "solution": _item(Solution, data.get("solution"), notification, works_on_it),
         "automatic": data.get("automatic", False),
         "merged": _merged(data.get("merged"), recipient),
+        "alert": Alert.objects.filter(pk=data.get("alert"), ticket=ticket).first(),
         "auto_close_on": auto_close_date(ticket),
     }
 

@@ -26,6 +26,8 @@ REMINDER_DAYS_BEFORE = 2
 
 def record(name: str, **objects) -> None:
     """Write the outbox rows of an announced event, and send them once committed."""
+    if name not in EVENTS and name not in ALIASES:
+        return  # an announcement no message follows (such as "ticket_changed")
     event, messages = ALIASES.get(name) or (name, EVENTS[name].messages)
     _save_and_send([row for message in messages(**objects) for row in _rows(event, message)])
 

@@ -62,16 +62,20 @@ def _change(ticket: Ticket, actor, **changes) -> None:
     """Set fields on a locked ticket, write one history entry per real change, save."""
     now = timezone.now()
     changed = ["last_activity_at"]
+    done = {}
     for field, new in changes.items():
         old = getattr(ticket, field)
         if old == new:
             continue
         setattr(ticket, field, new)
         changed.append(field)
+        done[field] = (old, new)
         if not field.endswith("_at"):
             _record(ticket, actor, field, old, new)
     ticket.last_activity_at = now
     ticket.save(update_fields=changed)
+    if done:
+        events.announce("ticket_changed", ticket=ticket, actor=actor, changes=done, at=now)
 
 
 def find_routing_rule(
