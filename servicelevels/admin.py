@@ -34,12 +34,13 @@ class ServiceLevelAdmin(admin.ModelAdmin):
         "theme",
         "team",
         "take_time",
+        "take_unit",
         "resolve_time",
-        "unit",
+        "resolve_unit",
         "warning_percent",
         "is_active",
     ]
-    list_filter = ["type", "priority", "unit", "is_active"]
+    list_filter = ["type", "priority", "is_active"]
     list_select_related = ["theme", "team"]
 
 

@@ -158,10 +158,11 @@ class ServiceLevel(models.Model):
         _("time to take in charge"),
         help_text=_("From the creation to the first taking or the first public answer."),
     )
+    take_unit = models.CharField(_("unit"), max_length=5, choices=Unit, default=Unit.HOURS)
     resolve_time = models.PositiveIntegerField(
         _("time to resolve"), help_text=_("From the creation to the proposed solution.")
     )
-    unit = models.CharField(_("unit"), max_length=5, choices=Unit, default=Unit.HOURS)
+    resolve_unit = models.CharField(_("unit"), max_length=5, choices=Unit, default=Unit.HOURS)
     warning_percent = models.PositiveSmallIntegerField(
         _("warning at (%)"),
         default=75,
@@ -186,9 +187,10 @@ class ServiceLevel(models.Model):
     def __str__(self):
         return self.name
 
-    def span(self, schedule: Schedule, start, amount: int) -> timedelta:
-        """`amount` of this level's unit, from `start`, as working time."""
-        if self.unit == self.Unit.DAYS:
+    @classmethod
+    def span(cls, schedule: Schedule, start, amount: int, unit: str) -> timedelta:
+        """`amount` working hours or days from `start`, as working time."""
+        if unit == cls.Unit.DAYS:
             return schedule.between(start, schedule.add_days(start, amount))
         return timedelta(hours=amount)
 

@@ -65,7 +65,7 @@ def ticket_dues(ticket: Ticket, *, now: datetime | None = None) -> dict | None:
     """The ticket's level, its two targets and their state; None without a level."""
     clock = (
         TicketClock.objects.select_related("level", "calendar")
-        .filter(ticket=ticket, level__isnull=False, calendar__isnull=False)
+        .filter(ticket=ticket, level__isnull=False, take_due_at__isnull=False)
         .first()
     )
     if clock is None:

@@ -62,21 +62,26 @@ def calendar_for(ticket: Ticket) -> Calendar | None:
 
 def _set_dates(clock: TicketClock, ticket: Ticket) -> None:
     """Compute the four dates from the creation, the clock's level, calendar and pauses."""
+    clock.take_due_at = clock.take_warn_at = None
+    clock.resolve_due_at = clock.resolve_warn_at = None
     level, calendar = clock.level, clock.calendar
     if level is None or calendar is None:
-        clock.take_due_at = clock.take_warn_at = None
-        clock.resolve_due_at = clock.resolve_warn_at = None
         return
     schedule = calendar.schedule()
     start = ticket.created_at
     share = level.warning_percent / 100
     paused = timedelta(seconds=clock.paused_seconds)
-    take = level.span(schedule, start, level.take_time)
-    resolve = level.span(schedule, start, level.resolve_time)
-    clock.take_due_at = schedule.add(start, take)
-    clock.take_warn_at = schedule.add(start, take * share)
-    clock.resolve_due_at = schedule.add(start, resolve + paused)
-    clock.resolve_warn_at = schedule.add(start, resolve * share + paused)
+    try:
+        take = level.span(schedule, start, level.take_time, level.take_unit)
+        resolve = level.span(schedule, start, level.resolve_time, level.resolve_unit)
+        clock.take_due_at = schedule.add(start, take)
+        clock.take_warn_at = schedule.add(start, take * share)
+        clock.resolve_due_at = schedule.add(start, resolve + paused)
+        clock.resolve_warn_at = schedule.add(start, resolve * share + paused)
+    except ValueError:
+        # A calendar left without opening hours: no due dates rather than no ticket.
+        clock.take_due_at = clock.take_warn_at = None
+        clock.resolve_due_at = clock.resolve_warn_at = None
 
 
 def _match(clock: TicketClock, ticket: Ticket) -> None:

@@ -39,7 +39,9 @@ def test_a_ticket_without_a_matching_level_has_none(level, at, team):
 
 
 def test_working_days_count_whole_days(level, at, team):
-    ServiceLevel.objects.filter(pk=level.pk).update(unit="days", take_time=1, resolve_time=3)
+    ServiceLevel.objects.filter(pk=level.pk).update(
+        take_unit="days", resolve_unit="days", take_time=1, resolve_time=3
+    )
     at(2026, 12, 3, 10, 0)  # Thursday
     ticket = make_ticket(team=team)
     assert ticket.clock.take_due_at == paris(2026, 12, 4, 10, 0)
@@ -182,3 +184,10 @@ def test_a_closed_ticket_stops_its_clock(level, at, team, technician):
     assert clock(ticket).stopped_at == paris(2026, 12, 4, 11, 0)
     assert ClockEntry.objects.filter(ticket=ticket).last().kind == "stopped"
 
+
+
+def test_a_calendar_without_opening_hours_gives_no_due_dates(level, team):
+    Calendar.objects.filter(is_default=True).get().openings.all().delete()
+    ticket = make_ticket(team=team)
+    assert ticket.clock.level == level and ticket.clock.resolve_due_at is None
+    assert ticket_dues(ticket) is None
