@@ -435,7 +435,7 @@ def test_the_ticket_page_query_count_does_not_grow_with_the_timeline(
     assert len(queries) == TICKET_PAGE_QUERIES, [q["sql"] for q in queries]
 
 
-TICKET_PAGE_QUERIES = 14  # no session write, pickers list nothing; roles, seen mark, links
+TICKET_PAGE_QUERIES = 15  # no session write, pickers list nothing; roles, seen mark, links, clock
 
 
 class TestDashboard:
