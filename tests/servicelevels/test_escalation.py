@@ -16,7 +16,7 @@ from tests.tickets.test_autoclose import _in_thread, join
 from tickets import services
 from tickets.models import Ticket
 
-from .conftest import paris
+from .conftest import paris, university_calendar
 
 
 @pytest.fixture
@@ -111,6 +111,7 @@ def test_a_person_who_turned_them_off_hears_nothing(waiting, technician):
 @pytest.mark.django_db(transaction=True)
 def test_two_runs_at_once_warn_exactly_once(transactional_db):
     needs_postgres()
+    university_calendar()
     ServiceLevel.objects.create(
         name="Incident", type="incident", priority=3, take_time=4, resolve_time=8
     )
