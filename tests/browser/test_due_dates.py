@@ -34,9 +34,7 @@ def test_a_late_ticket_says_it_is_late_in_words(page):
     page.goto(f"/intervention/tickets/{ticket.pk}/")
     badge = page.locator(".ticket-badges .due")
     # French once the catalogue has the new words, English until then.
-    expect(badge).to_contain_text(
-        re.compile(r"Prise en charge : en retard|Taking in charge: late")
-    )
+    expect(badge).to_contain_text(re.compile(r"Prise en charge : en retard|Taking in charge: late"))
     # The hidden part gives screen readers the due date and by how much it is late.
     expect(badge.locator(".visually-hidden")).to_contain_text(re.compile(r"en retard de|late by"))
     expect(page.locator("#service-level-title")).to_be_visible()

@@ -185,7 +185,6 @@ def test_a_closed_ticket_stops_its_clock(level, at, team, technician):
     assert ClockEntry.objects.filter(ticket=ticket).last().kind == "stopped"
 
 
-
 def test_a_calendar_without_opening_hours_gives_no_due_dates(level, team):
     Calendar.objects.filter(is_default=True).get().openings.all().delete()
     ticket = make_ticket(team=team)
