@@ -31,6 +31,8 @@ def hear(name: str, **objects) -> None:
         clock_follow(**objects)
     elif name == "followup_added":
         clock_answered(followup=objects["followup"])
+    elif name == "tickets_auto_closed":
+        clocks_stop(ids=objects["ids"])
 
 
 def level_for(ticket: Ticket) -> ServiceLevel | None:
@@ -168,6 +170,13 @@ def clock_answered(*, followup) -> None:
     # Only the first one counts: the condition leaves a taken clock alone.
     TicketClock.objects.filter(ticket=followup.ticket_id, taken_at__isnull=True).update(
         taken_at=followup.created_at
+    )
+
+
+def clocks_stop(*, ids: list[int]) -> None:
+    """Stop the clocks of a batch the auto-close has just closed, in one UPDATE."""
+    TicketClock.objects.filter(ticket__in=ids, stopped_at__isnull=True).update(
+        stopped_at=timezone.now()
     )
 
 

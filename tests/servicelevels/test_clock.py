@@ -190,3 +190,12 @@ def test_a_calendar_without_opening_hours_gives_no_due_dates(level, team):
     ticket = make_ticket(team=team)
     assert ticket.clock.level == level and ticket.clock.resolve_due_at is None
     assert ticket_dues(ticket) is None
+
+
+def test_the_auto_close_stops_the_clocks_of_its_batch(level, at, team, technician):
+    at(2026, 12, 4, 10, 0)
+    ticket = make_ticket(team=team, assignee=technician)
+    services.solution_propose(ticket=ticket, author=technician, content="Redémarrez.")
+    at(2026, 12, 14, 10, 0)
+    assert services.tickets_auto_close() == [ticket.pk]
+    assert clock(ticket).stopped_at == paris(2026, 12, 14, 10, 0)
