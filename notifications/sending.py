@@ -115,7 +115,9 @@ def context_for(notification: Notification) -> dict:
         "solution": _item(Solution, data.get("solution"), notification, works_on_it),
         "automatic": data.get("automatic", False),
         "merged": _merged(data.get("merged"), recipient),
-        "alert": Alert.objects.filter(pk=data.get("alert"), ticket=ticket).first(),
+        "alert": Alert.objects.filter(pk=data["alert"], ticket=ticket).first()
+        if "alert" in data
+        else None,
         "auto_close_on": auto_close_date(ticket),
     }
 
