@@ -201,6 +201,7 @@ def alerts_send(*, now: datetime | None = None) -> list[int]:
     now = now or timezone.now()
     alert, clock, ticket = (m._meta.db_table for m in (Alert, TicketClock, Ticket))
     new = {Alert.Level.WARNING: [], Alert.Level.BREACH: []}
+    at = connection.ops.adapt_datetimefield_value(now)  # as SQLite stores it, too
     with connection.cursor() as cursor:
         for target, level, when, due, done in ESCALATIONS:
             paused = "AND c.paused_since IS NULL" if target == Target.RESOLVE else ""
@@ -214,7 +215,7 @@ def alerts_send(*, now: datetime | None = None) -> list[int]:
                 ON CONFLICT DO NOTHING
                 RETURNING id
                 """,  # noqa: S608
-                [target.value, level.value, now, now],
+                [target.value, level.value, at, at],
             )
             new[level] += [row[0] for row in cursor.fetchall()]
     if new[Alert.Level.WARNING]:
