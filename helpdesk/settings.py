@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "tickets",
     "knowledge",
     "replies",
+    "servicelevels",
     "notifications",
     "portal",
     "backoffice",

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from servicelevels.models import Alert
 from tickets.models import Ticket
 
 
@@ -173,6 +174,35 @@ def _auto_close_reminder(*, solution) -> list[Message]:
     return [Message(ticket, parties(ticket), f"{solution.pk}", {"solution": solution.pk})]
 
 
+def managers(team) -> list:
+    """A team's supervisors."""
+    if team is None:
+        return []
+    return [m.user for m in team.memberships.select_related("user") if m.is_manager]
+
+
+def _service_level_alerts(*, ids, breach: bool) -> list[Message]:
+    """Before the due date its technician (or its team) hears; at the breach, its managers."""
+    alerts = Alert.objects.filter(pk__in=ids).select_related("ticket__assignee", "ticket__team")
+    return [
+        Message(
+            alert.ticket,
+            managers(alert.ticket.team) if breach else workers(alert.ticket),
+            f"{alert.pk}",
+            {"alert": alert.pk},
+        )
+        for alert in alerts
+    ]
+
+
+def _service_level_warning(*, ids) -> list[Message]:
+    return _service_level_alerts(ids=ids, breach=False)
+
+
+def _service_level_breach(*, ids) -> list[Message]:
+    return _service_level_alerts(ids=ids, breach=True)
+
+
 REGISTRY = [
     EventKind("ticket_created", _("A ticket is created"), _ticket_created),
     EventKind("followup_added", _("A followup is added"), _followup_added),
@@ -193,10 +223,25 @@ REGISTRY = [
         _auto_close_reminder,
         required=True,
     ),
+    EventKind(
+        "service_level_warning",
+        _("A ticket I work nears its due date"),
+        _service_level_warning,
+    ),
+    EventKind(
+        "service_level_breach",
+        _("A ticket of a team I supervise is past its due date"),
+        _service_level_breach,
+    ),
 ]
 EVENTS = {kind.name: kind for kind in REGISTRY}
 # Announcements of many tickets at once, told as one of the events above.
 BATCHES = {"tickets_auto_closed": _tickets_auto_closed}
+# Announcements that are told as one of the events above.
+ALIASES = {
+    "service_level_warnings": ("service_level_warning", _service_level_warning),
+    "service_level_breaches": ("service_level_breach", _service_level_breach),
+}
 
 Event = models.TextChoices(
     "Event", [(kind.name.upper(), (kind.name, kind.label)) for kind in REGISTRY]

@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from servicelevels.models import Alert
 from tickets import permissions
 from tickets.models import Document, Followup, Solution, Task, Ticket
 from tickets.selectors import auto_close_date
@@ -257,6 +258,9 @@ def context_for(notification: Notification) -> dict:
         "document": _document(data.get("document"), notification, works_on_it),
         "automatic": data.get("automatic", False),
         "merged": _merged(data.get("merged"), recipient, notification),
+        "alert": Alert.objects.filter(pk=data["alert"], ticket=ticket).first()
+        if "alert" in data
+        else None,
         "auto_close_on": auto_close_date(ticket),
     }
 

@@ -20,7 +20,7 @@ from django.utils import timezone
 from core.sql import insert_select
 from tickets.models import HelpdeskSettings, Solution, Ticket
 
-from .events import BATCHES, EVENTS, REQUIRED_EVENTS, Batch, Message, dedupe_key
+from .events import ALIASES, BATCHES, EVENTS, REQUIRED_EVENTS, Batch, Message, dedupe_key
 from .models import Notification
 
 logger = logging.getLogger(__name__)
@@ -32,8 +32,10 @@ def record(name: str, **objects) -> None:
     if name in BATCHES:
         _insert_batch(BATCHES[name](**objects))
         return
-    messages = EVENTS[name].messages(**objects)
-    _save_and_send([row for message in messages for row in _rows(name, message)])
+    if name not in EVENTS and name not in ALIASES:
+        return  # an announcement no message follows (such as "ticket_changed")
+    event, messages = ALIASES.get(name) or (name, EVENTS[name].messages)
+    _save_and_send([row for message in messages(**objects) for row in _rows(event, message)])
 
 
 def _rows(event: str, message: Message) -> list[Notification]:

@@ -19,8 +19,15 @@ Announcements and what they carry:
 - "solution_refused": solution, reason (the followup that keeps the reason)
 - "ticket_closed": ticket, automatic (False when the requester accepted)
 - "tickets_auto_closed": ids (one batch of the auto-close)
+- "ticket_changed": ticket, actor, changes ({field: (old, new)} for every field that
+  changed, foreign keys as instances), at (when)
 - "ticket_merged": ticket (the duplicate, now closed), into (the ticket that carries
   the request from now on; the duplicate's requester and beneficiary observe it)
+- "service_level_warnings", "service_level_breaches": ids (servicelevels.models.Alert
+  rows the escalation job has just written; servicelevels announces them here, so that
+  the notifications app hears one stream)
+
+A subscriber ignores the announcements it has nothing to do with.
 """
 
 from collections.abc import Callable

@@ -69,17 +69,21 @@ def _change(ticket: Ticket, actor, **changes) -> None:
     now = timezone.now()
     before = stats.snapshot(ticket)
     changed = ["last_activity_at"]
+    done = {}
     for field, new in changes.items():
         old = getattr(ticket, field)
         if old == new:
             continue
         setattr(ticket, field, new)
         changed.append(field)
+        done[field] = (old, new)
         if not field.endswith("_at"):
             _record(ticket, actor, field, old, new, at=now)
     ticket.last_activity_at = now
     ticket.save(update_fields=changed)
     stats.ticket_changed(ticket, before, at=now)
+    if done:
+        events.announce("ticket_changed", ticket=ticket, actor=actor, changes=done, at=now)
 
 
 def find_routing_rule(

@@ -21,6 +21,7 @@ from replies import permissions as reply_permissions
 from replies import services as replies
 from replies.models import CannedAnswer
 from replies.placeholders import render as render_canned
+from servicelevels import selectors as service_levels
 from tickets import selectors, services, workflow
 from tickets.errors import TicketError
 from tickets.models import Task
@@ -80,8 +81,11 @@ def _forms(ticket, bound=None, initial=None):
 
 def _page(request, ticket, *, bound=None, error=None, status=200, initial=None):
     user = request.user
+    dues = service_levels.ticket_dues(ticket)
     context = {
         "ticket": ticket,
+        "service_level": dues,
+        "clock_entries": service_levels.clock_entries(ticket) if dues else [],
         "forms": _forms(ticket, bound, initial),
         "failed": bound.prefix if bound is not None else None,
         "error": error,

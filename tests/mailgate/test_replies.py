@@ -154,7 +154,7 @@ def test_the_same_message_twice_is_one_followup(deliver, ticket):
 def test_a_reply_costs_a_fixed_number_of_queries(deliver, ticket, django_assert_num_queries):
     # The row, the sender, the ticket, the followup and its outbox rows (with the sending
     # done in-process here); a second copy only tries its insert, inside a savepoint.
-    with django_assert_num_queries(33):
+    with django_assert_num_queries(43):
         deliver("reply_plain_fr")
     with django_assert_num_queries(6):
         assert deliver("reply_plain_fr") is None

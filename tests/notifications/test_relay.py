@@ -121,7 +121,8 @@ def _relay(times: int = 1) -> None:
     """Ask the workers, through Redis, for the relay (as beat does every minute)."""
     from celery import Celery
 
-    producer = Celery(broker=REDIS_URL)
+    # Not the current app: the tests after this one still run their tasks in-process.
+    producer = Celery(broker=REDIS_URL, set_as_current=False)
     try:
         for _ in range(times):
             producer.send_task("notifications.relay")

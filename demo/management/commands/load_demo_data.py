@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from demo.articles import load_articles
+from demo.servicelevels import load_service_levels
 from notifications.models import Notification
 from tickets import services
 from tickets.models import (
@@ -151,6 +152,7 @@ class Command(BaseCommand):
         teams = self._teams()
         users = self._users(teams, locations)
         self._rules(themes, locations, teams)
+        load_service_levels(teams)
         settings = HelpdeskSettings.load()
         if settings.default_team is None:
             settings.default_team = teams["DSIN - Support de proximité"]

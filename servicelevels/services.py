@@ -1,0 +1,225 @@
+"""The tickets' clocks, moved by what the ticket domain announces, and the escalation job.
+
+Due dates are always computed from the ticket's creation: the level's time (in working
+time of the ticket's calendar) plus, for the resolution, the working time the ticket
+spent waiting on its requester's side. So pausing, resuming and recomputing never drift,
+and each change writes a ClockEntry that says why the dates are what they are.
+"""
+
+from datetime import datetime, timedelta
+
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from tickets import events, permissions, workflow
+from tickets.models import Ticket
+
+from .models import Alert, Calendar, ClockEntry, ServiceLevel, Target, TeamCalendar, TicketClock
+
+Status = workflow.Status
+WAITING = workflow.WAITING_FOR_REQUESTER
+# The fields whose change may change the level or the calendar.
+RECOMPUTING = ("type", "priority", "theme", "team")
+
+
+def hear(name: str, **objects) -> None:
+    """Follow the ticket domain's announcements (subscribed in ServiceLevelsConfig.ready)."""
+    if name == "ticket_created":
+        clock_start(ticket=objects["ticket"])
+    elif name == "ticket_changed":
+        clock_follow(**objects)
+    elif name == "followup_added":
+        clock_answered(followup=objects["followup"])
+    elif name == "tickets_auto_closed":
+        clocks_stop(ids=objects["ids"])
+
+
+def level_for(ticket: Ticket) -> ServiceLevel | None:
+    """The active level of the ticket's type and priority: the nearest theme first, then
+    a level of its team, then one for any theme and team; None when nothing matches."""
+    themes = ticket.theme.ancestor_ids() if ticket.theme_id else []
+    candidates = ServiceLevel.objects.filter(
+        Q(theme__isnull=True) | Q(theme__in=themes),
+        Q(team__isnull=True) | Q(team=ticket.team_id),
+        is_active=True,
+        type=ticket.type,
+        priority=ticket.priority,
+    )
+
+    def nearest(level):
+        theme = themes.index(level.theme_id) if level.theme_id else len(themes)
+        return (theme, level.team_id is None, level.pk)
+
+    return min(candidates, key=nearest, default=None)
+
+
+def calendar_for(ticket: Ticket) -> Calendar | None:
+    """The team's own calendar, else the default one."""
+    own = TeamCalendar.objects.filter(team=ticket.team_id).select_related("calendar").first()
+    if own is not None:
+        return own.calendar
+    return Calendar.objects.filter(is_default=True).first()
+
+
+def _set_dates(clock: TicketClock, ticket: Ticket) -> None:
+    """Compute the four dates from the creation, the clock's level, calendar and pauses."""
+    clock.take_due_at = clock.take_warn_at = None
+    clock.resolve_due_at = clock.resolve_warn_at = None
+    level, calendar = clock.level, clock.calendar
+    if level is None or calendar is None:
+        return
+    schedule = calendar.schedule()
+    start = ticket.created_at
+    share = level.warning_percent / 100
+    paused = timedelta(seconds=clock.paused_seconds)
+    try:
+        take = level.span(schedule, start, level.take_time, level.take_unit)
+        resolve = level.span(schedule, start, level.resolve_time, level.resolve_unit)
+        clock.take_due_at = schedule.add(start, take)
+        clock.take_warn_at = schedule.add(start, take * share)
+        clock.resolve_due_at = schedule.add(start, resolve + paused)
+        clock.resolve_warn_at = schedule.add(start, resolve * share + paused)
+    except ValueError:
+        # A calendar left without opening hours: no due dates rather than no ticket.
+        clock.take_due_at = clock.take_warn_at = None
+        clock.resolve_due_at = clock.resolve_warn_at = None
+
+
+def _match(clock: TicketClock, ticket: Ticket) -> None:
+    clock.level = level_for(ticket)
+    clock.calendar = calendar_for(ticket) if clock.level else None
+    _set_dates(clock, ticket)
+
+
+def _entry(clock: TicketClock, kind: str, at: datetime, *, old=(None, None), reason="") -> None:
+    """Write why the dates changed (or why they stopped moving)."""
+    ClockEntry.objects.create(
+        ticket_id=clock.ticket_id,
+        kind=kind,
+        created_at=at,
+        reason=str(reason)[:255],
+        level_name=clock.level.name if clock.level else "",
+        old_take_due_at=old[0],
+        new_take_due_at=clock.take_due_at,
+        old_resolve_due_at=old[1],
+        new_resolve_due_at=clock.resolve_due_at,
+    )
+
+
+@transaction.atomic
+def clock_start(*, ticket: Ticket) -> TicketClock:
+    """Give a new ticket its level and due dates."""
+    clock = TicketClock(ticket=ticket, taken_at=ticket.taken_at)
+    _match(clock, ticket)
+    if ticket.status in WAITING:
+        clock.paused_since = ticket.created_at
+    clock.save()
+    if clock.level is not None:
+        _entry(clock, ClockEntry.Kind.STARTED, ticket.created_at)
+    return clock
+
+
+def _field_names(fields) -> str:
+    return ", ".join(str(Ticket._meta.get_field(name).verbose_name) for name in fields)
+
+
+@transaction.atomic
+def clock_follow(*, ticket: Ticket, actor, changes: dict, at: datetime) -> TicketClock | None:
+    """Move the clock with a change of the ticket: taken, waiting, back to work, closed,
+    or reclassified (type, priority, theme, team: the level and dates are recomputed)."""
+    clock = TicketClock.objects.select_for_update().filter(ticket=ticket).first()
+    if clock is None:  # a ticket filed before service levels existed
+        return None
+    old = (clock.take_due_at, clock.resolve_due_at)
+    if "taken_at" in changes and clock.taken_at is None:
+        clock.taken_at = changes["taken_at"][1]
+    before, after = changes.get("status", (ticket.status, ticket.status))
+    if after == Status.SOLVED:
+        clock.resolved_at = at
+    if after == Status.CLOSED:
+        clock.stopped_at = at
+        if clock.level is not None:
+            _entry(clock, ClockEntry.Kind.STOPPED, at, old=old, reason=Status(after).label)
+    elif after in WAITING and before not in WAITING:
+        clock.paused_since = at
+        if clock.level is not None:
+            _entry(clock, ClockEntry.Kind.PAUSED, at, old=old, reason=Status(after).label)
+    elif before in WAITING and after not in WAITING and clock.paused_since is not None:
+        if clock.calendar is not None:
+            waited = clock.calendar.schedule().between(clock.paused_since, at)
+            clock.paused_seconds += max(int(waited.total_seconds()), 0)
+        clock.paused_since = clock.resolved_at = None
+        _set_dates(clock, ticket)
+        if clock.level is not None:
+            _entry(clock, ClockEntry.Kind.RESUMED, at, old=old, reason=Status(after).label)
+    recompute = [field for field in RECOMPUTING if field in changes]
+    if recompute:
+        level = clock.level
+        _match(clock, ticket)
+        if clock.level is not None or level is not None:
+            _entry(clock, ClockEntry.Kind.RECOMPUTED, at, old=old, reason=_field_names(recompute))
+    clock.save()
+    return clock
+
+
+def clock_answered(*, followup) -> None:
+    """A first public answer from whoever works the ticket takes it in charge."""
+    if followup.is_private or not permissions.can_work_ticket(followup.author, followup.ticket):
+        return
+    # Only the first one counts: the condition leaves a taken clock alone.
+    TicketClock.objects.filter(ticket=followup.ticket_id, taken_at__isnull=True).update(
+        taken_at=followup.created_at
+    )
+
+
+def clocks_stop(*, ids: list[int]) -> None:
+    """Stop the clocks of a batch the auto-close has just closed, in one UPDATE."""
+    TicketClock.objects.filter(ticket__in=ids, stopped_at__isnull=True).update(
+        stopped_at=timezone.now()
+    )
+
+
+# (target, level, the column that says when, the due date, the column that says done)
+ESCALATIONS = [
+    (Target.TAKE, Alert.Level.WARNING, "take_warn_at", "take_due_at", "taken_at"),
+    (Target.TAKE, Alert.Level.BREACH, "take_due_at", "take_due_at", "taken_at"),
+    (Target.RESOLVE, Alert.Level.WARNING, "resolve_warn_at", "resolve_due_at", "resolved_at"),
+    (Target.RESOLVE, Alert.Level.BREACH, "resolve_due_at", "resolve_due_at", "resolved_at"),
+]
+
+
+@transaction.atomic
+def alerts_send(*, now: datetime | None = None) -> list[int]:
+    """Write an alert for every running clock past a threshold, once; announce the new ones.
+
+    One INSERT … SELECT per threshold claims the rows: the unique constraints (ticket,
+    target, level, team) make a second run, or one running at the same moment, insert
+    nothing (it waits for the first to commit, then finds the rows there). A transfer
+    changes the team, so the new team is warned in turn.
+    """
+    now = now or timezone.now()
+    alert, clock, ticket = (m._meta.db_table for m in (Alert, TicketClock, Ticket))
+    new = {Alert.Level.WARNING: [], Alert.Level.BREACH: []}
+    at = connection.ops.adapt_datetimefield_value(now)  # as SQLite stores it, too
+    with connection.cursor() as cursor:
+        for target, level, when, due, done in ESCALATIONS:
+            paused = "AND c.paused_since IS NULL" if target == Target.RESOLVE else ""
+            # Table and column names come from the code above, never from input.
+            cursor.execute(
+                f"""
+                INSERT INTO {alert} (ticket_id, target, level, team_id, due_at, created_at)
+                SELECT c.ticket_id, %s, %s, t.team_id, c.{due}, %s
+                FROM {clock} c JOIN {ticket} t ON t.id = c.ticket_id
+                WHERE c.{when} <= %s AND c.{done} IS NULL AND c.stopped_at IS NULL {paused}
+                ON CONFLICT DO NOTHING
+                RETURNING id
+                """,  # noqa: S608
+                [target.value, level.value, at, at],
+            )
+            new[level] += [row[0] for row in cursor.fetchall()]
+    if new[Alert.Level.WARNING]:
+        events.announce("service_level_warnings", ids=new[Alert.Level.WARNING])
+    if new[Alert.Level.BREACH]:
+        events.announce("service_level_breaches", ids=new[Alert.Level.BREACH])
+    return new[Alert.Level.WARNING] + new[Alert.Level.BREACH]
