@@ -1,6 +1,6 @@
 """The timeline's fast date writes exactly what the `date` filter writes."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from django.template import Context, Template
@@ -13,8 +13,8 @@ from core.templatetags.helpdesk import short_datetime
 @pytest.mark.parametrize(
     "moment",
     [
-        datetime(2026, 12, 2, 7, 5, tzinfo=timezone.utc),
-        datetime(2027, 3, 28, 1, 30, tzinfo=timezone.utc),
+        datetime(2026, 12, 2, 7, 5, tzinfo=UTC),
+        datetime(2027, 3, 28, 1, 30, tzinfo=UTC),
     ],
 )
 def test_it_writes_what_the_date_filter_writes(language, moment):
