@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from core.errors import DomainError
 
@@ -88,7 +89,8 @@ class InboundMessageAdmin(admin.ModelAdmin):
                 self.message_user(request, f"{record}: {error}", messages.ERROR)
                 continue
             done += 1
-        self.message_user(request, _("%(count)d message(s) handled.") % {"count": done})
+        handled = ngettext("%(count)d message handled.", "%(count)d messages handled.", done)
+        self.message_user(request, handled % {"count": done})
 
     @admin.action(description=_("Accept as a ticket (from the sender's account, or mine)"))
     def accept_as_ticket(self, request, queryset):
