@@ -106,6 +106,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "transaction_mode": "IMMEDIATE",
     }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
+    "DATABASE_PREPARED_STATEMENTS", True
+):
+    # Parameters bound by the server let psycopg prepare a statement met twice on one
+    # connection: a page's queries are then planned once per connection, not on every
+    # request (planning a ticket with its joins costs more than running it). A pooler in
+    # transaction mode that cannot keep prepared statements needs this turned off.
+    DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 2}
+    # A few rows at a time through a server-side cursor costs a round trip and a cursor
+    # held past the transaction; every list here is a page, read at once.
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

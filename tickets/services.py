@@ -879,7 +879,17 @@ def tree_node_save(*, node: Category | Location) -> Category | Location:
 
 
 def ticket_seen(*, user, ticket: Ticket) -> None:
-    """Note that the person opened the ticket now: its queue mark goes away."""
+    """Note that the person opened the ticket now: its queue mark goes away.
+
+    Only when there is a mark to clear: a ticket without news, or already seen since its
+    news, is read without a write (the page is opened far more often than it changes).
+    """
+    news = ticket.attention_at
+    if (
+        news is None
+        or TicketSeen.objects.filter(user=user, ticket=ticket, seen_at__gte=news).exists()
+    ):
+        return
     TicketSeen.objects.bulk_create(
         [TicketSeen(user=user, ticket=ticket, seen_at=timezone.now())],
         update_conflicts=True,

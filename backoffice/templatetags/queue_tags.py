@@ -4,13 +4,13 @@ from html import escape
 
 from django import template
 from django.urls import reverse
-from django.utils import formats
 from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
-from tickets.models import PATH_SEPARATOR
+from core.templatetags.helpdesk import short_datetime
+from tickets.models import PATH_SEPARATOR, Ticket
 
 register = template.Library()
 
@@ -46,11 +46,24 @@ def queue_rows(context, rows) -> str:
         "changed": _("New since your last visit"),
     }
     words = {key: escape(str(value)) for key, value in words.items()}
-    now = context["now"]
-    return mark_safe("".join(_row(ticket, words, now) for ticket in rows))  # noqa: S308
+    # What every row repeats, worked out once: the labels of the statuses and priorities
+    # (get_FOO_display hashes every lazy label on each call) and the tickets' address.
+    labels = {
+        name: {value: escape(str(label)) for value, label in Ticket._meta.get_field(name).choices}
+        for name in ("status", "priority")
+    }
+    page = {
+        "words": words,
+        "labels": labels,
+        "ticket_url": reverse("backoffice:ticket", args=[0]).removesuffix("0/"),
+        "now": context["now"],
+    }
+    return mark_safe("".join(_row(ticket, page) for ticket in rows))  # noqa: S308
 
 
-def _row(ticket, words: dict, now) -> str:
+def _row(ticket, page: dict) -> str:
+    words, labels = page["words"], page["labels"]
+
     def cell(key: str, html: str, css: str = "") -> str:
         css = f' class="{css}"' if css else ""
         return f'<td data-label="{words[key]}"{css}>{html}</td>'
@@ -65,7 +78,7 @@ def _row(ticket, words: dict, now) -> str:
     theme = escape(ticket.theme.name) if ticket.theme else "—"
     if ticket.category:
         theme += f'<br><span class="muted">{escape(ticket.category.name)}</span>'
-    title = f'<a href="{reverse("backoffice:ticket", args=[ticket.pk])}">{escape(ticket.title)}</a>'
+    title = f'<a href="{page["ticket_url"]}{ticket.pk}/">{escape(ticket.title)}</a>'
     if getattr(ticket, "changed", False):
         title += f' <span class="changed-badge">{words["changed"]}</span>'
     select = escape(_("Select ticket %(number)s") % {"number": ticket.pk})
@@ -83,13 +96,13 @@ def _row(ticket, words: dict, now) -> str:
             cell(
                 "status",
                 f'<span class="status status-{ticket.status}">'
-                f"{escape(str(ticket.get_status_display()))}</span>",
+                f"{labels['status'][ticket.status]}</span>",
                 "cell-status",
             ),
             cell(
                 "priority",
                 f'<span class="priority priority-{ticket.priority}">'
-                f"{escape(str(ticket.get_priority_display()))}</span>",
+                f"{labels['priority'][ticket.priority]}</span>",
                 "cell-priority",
             ),
             cell("team", escape(ticket.team.name) if ticket.team else "—"),
@@ -97,9 +110,9 @@ def _row(ticket, words: dict, now) -> str:
             cell(
                 "activity",
                 f'<time datetime="{activity.isoformat()}">'
-                f"{escape(formats.date_format(activity, 'SHORT_DATETIME_FORMAT'))}</time>",
+                f"{escape(short_datetime(activity))}</time>",
             ),
-            cell("age", escape(timesince(ticket.created_at, now))),
+            cell("age", escape(timesince(ticket.created_at, page["now"]))),
             "</tr>",
         ]
     )

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from tests.factories import UserFactory
 from tickets import services
+from tickets.models import TicketSeen
 
 
 @pytest.fixture
@@ -55,3 +56,20 @@ def test_a_task_done_by_an_expert_marks_the_ticket(tech_client, ticket, technici
     assert marked(tech_client)
     mine = reverse("backoffice:queue", args=["mine"])
     assert "Nouveau depuis" in tech_client.get(mine).content.decode()
+
+
+def test_opening_a_ticket_writes_only_when_there_is_news_to_clear(
+    tech_client, ticket, requester, technician
+):
+    opened(tech_client, ticket)
+    assert not TicketSeen.objects.exists()  # nothing new: nothing to remember
+    services.followup_add(ticket=ticket, author=requester, content="Toujours en panne")
+    opened(tech_client, ticket)
+    first = TicketSeen.objects.get(user=technician, ticket=ticket).seen_at
+    opened(tech_client, ticket)
+    assert TicketSeen.objects.get(user=technician, ticket=ticket).seen_at == first
+    services.followup_add(ticket=ticket, author=requester, content="Et maintenant ?")
+    assert marked(tech_client)
+    opened(tech_client, ticket)
+    assert not marked(tech_client)
+    assert TicketSeen.objects.get(user=technician, ticket=ticket).seen_at > first
