@@ -30,6 +30,19 @@ def test_env_int_fails_loudly(monkeypatch):
     assert env.env_int("HELP_NUMBER", 7) == 12
 
 
+@pytest.mark.parametrize("raw", ["fast", "0", "-1", "1e9", "1.1; DROP"])
+def test_env_float_fails_loudly(monkeypatch, raw):
+    monkeypatch.setenv("HELP_COST", raw)
+    with pytest.raises(ImproperlyConfigured, match="HELP_COST"):
+        env.env_float("HELP_COST", 1.1)
+
+
+def test_env_float_reads_a_positive_number(monkeypatch):
+    assert env.env_float("HELP_COST", 1.1) == 1.1
+    monkeypatch.setenv("HELP_COST", "2.5")
+    assert env.env_float("HELP_COST", 1.1) == 2.5
+
+
 def test_env_list_and_choice(monkeypatch):
     monkeypatch.setenv("HELP_HOSTS", "a.example, b.example,")
     assert env.env_list("HELP_HOSTS") == ["a.example", "b.example"]
