@@ -6,7 +6,7 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import F, Q, QuerySet
 from django.db.models.fields.tuple_lookups import (
     Tuple,
     TupleGreaterThan,
@@ -379,14 +379,22 @@ def _page_rows(ids: list[int], order: QueueOrder, seen_by) -> list[Ticket]:
         )
         .only(*ROW_FIELDS, *(name for name in order.columns if name not in _ORDER_ANNOTATIONS))
     )
-    if seen_by is not None:
-        seen = TicketSeen.objects.filter(user=seen_by, ticket=OuterRef("pk"))
-        rows = rows.annotate(seen_at=Subquery(seen.values("seen_at")[:1]))
     by_id = {ticket.pk: ticket for ticket in rows}
-    for ticket in by_id.values():
-        seen_at = getattr(ticket, "seen_at", None)
-        ticket.changed = bool(ticket.attention_at) and (
-            seen_at is None or ticket.attention_at > seen_at
+    # When the person last opened the tickets with news; most have none, and then the
+    # page asks nothing more.
+    with_news = [pk for pk, ticket in by_id.items() if ticket.attention_at]
+    seen = {}
+    if seen_by is not None and with_news:
+        seen = dict(
+            TicketSeen.objects.filter(user=seen_by, ticket__in=with_news).values_list(
+                "ticket_id", "seen_at"
+            )
+        )
+    for pk, ticket in by_id.items():
+        ticket.changed = (
+            seen_by is not None
+            and bool(ticket.attention_at)
+            and (pk not in seen or ticket.attention_at > seen[pk])
         )
     return [by_id[pk] for pk in ids if pk in by_id]
 

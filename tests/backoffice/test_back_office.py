@@ -183,8 +183,9 @@ class TestQueues:
         assert titles(back) == titles(first) and not back.context["previous_query"]
 
 
+@pytest.mark.parametrize("news", [False, True])
 @pytest.mark.parametrize("count", [1, 50])
-def test_the_queue_query_count_does_not_grow_with_rows(tech_client, team, technician, count):
+def test_the_queue_query_count_does_not_grow_with_rows(tech_client, team, technician, count, news):
     theme = ThemeFactory()
     SavedSearch.objects.create(owner=technician, name="Urgents", queue="team", query="priority=5")
     SavedSearch.objects.create(
@@ -194,15 +195,19 @@ def test_the_queue_query_count_does_not_grow_with_rows(tech_client, team, techni
         ticket = make_ticket(team=team, theme=theme, beneficiary=UserFactory())
         if index % 2:
             services.ticket_take(ticket=ticket, actor=technician)
+        if news:
+            services.followup_add(ticket=ticket, author=ticket.requester, content="Et alors ?")
     with CaptureQueriesContext(connection) as queries:
         response = tech_client.get(queue_url(page=1))
     assert len(titles(response)) == count
-    assert len(queries) == QUEUE_QUERIES, [q["sql"] for q in queries]
+    assert len(queries) == QUEUE_QUERIES + news, [q["sql"] for q in queries]
+    assert ("Nouveau depuis votre dernière visite" in response.content.decode()) == news
 
 
 # Session, user, the back-office and menu checks, the page's ids and rows: none depends
 # on the rows; the filters' pickers list nothing before one types. Then the saved
-# searches' tabs: one query lists them, one COUNT each (two here).
+# searches' tabs: one query lists them, one COUNT each (two here). When rows have news,
+# one more query reads when the technician last opened those.
 QUEUE_QUERIES = 8 + 1 + 2
 
 
