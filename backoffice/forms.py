@@ -300,7 +300,12 @@ class ObserversForm(Form):
 
     def __init__(self, *args, ticket, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["remove"].queryset = ticket.observers.all()
+        observers = ticket.observers.all()
+        remove = self.fields["remove"]
+        remove.queryset = observers
+        # The boxes from the observers the page has already read (the field would ask the
+        # database again); what is posted is still checked against the queryset.
+        remove.widget.choices = [(observer.pk, str(observer)) for observer in observers]
 
 
 class TransferForm(Form):

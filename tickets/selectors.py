@@ -432,7 +432,7 @@ AUTHOR_ROLES = {
 def _mark_roles(ticket: Ticket, items) -> None:
     """Tell, on each item, whether its author files, works or helps as an expert."""
     parties = {ticket.requester_id, ticket.beneficiary_id}
-    parties |= set(ticket.observers.values_list("pk", flat=True))
+    parties |= {observer.pk for observer in ticket.observers.all()}  # prefetched by pages
     experts = {t.assigned_user_id for kind, t in items if kind == "task" and t.assigned_user_id}
     for kind, item in items:
         author = item.uploaded_by_id if kind == "document" else item.author_id

@@ -8,6 +8,7 @@ action re-renders the page with the error next to its form.
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -81,6 +82,8 @@ def _forms(ticket, bound=None, initial=None):
 
 def _page(request, ticket, *, bound=None, error=None, status=200, initial=None):
     user = request.user
+    # The observers, read once: the timeline's roles, the side panel and its form use them.
+    prefetch_related_objects([ticket], "observers")
     dues = service_levels.ticket_dues(ticket)
     context = {
         "ticket": ticket,

@@ -371,6 +371,11 @@ class TestWorkPage:
         watcher = UserFactory(email="anne@univ.example")
         tech_client.post(self.url("observers", ticket), {"observers-add": "anne@univ.example"})
         assert list(ticket.observers.all()) == [watcher]
+        page = tech_client.get(reverse("backoffice:ticket", args=[ticket.pk])).content.decode()
+        assert f'name="observers-remove" value="{watcher.pk}"' in page
+        stranger = UserFactory()
+        tech_client.post(self.url("observers", ticket), {"observers-remove": [stranger.pk]})
+        assert list(ticket.observers.all()) == [watcher]  # not an observer: nothing removed
         tech_client.post(self.url("observers", ticket), {"observers-remove": [watcher.pk]})
         assert not ticket.observers.exists()
 
@@ -467,7 +472,7 @@ def test_the_queue_escapes_titles_and_names(tech_client, team):
     assert "<b>Claire</b>" not in html and "&lt;b&gt;Claire&lt;/b&gt;" in html
 
 
-TICKET_PAGE_QUERIES = 14  # no session or seen-mark write, pickers list nothing; roles, links, clock
+TICKET_PAGE_QUERIES = 12  # no session or seen-mark write, pickers list nothing; roles, links, clock
 
 
 class TestDashboard:

@@ -230,4 +230,4 @@ def test_the_ticket_page_query_count_does_not_grow_with_links(
 
 # The work page's (tests/backoffice/test_back_office.py), and the parent's last solution
 # that pre-fills the children's form.
-LINKED_PAGE_QUERIES = 16  # the ticket page (its clock too), its links, and which ends one may see
+LINKED_PAGE_QUERIES = 14  # the ticket page (its clock too), its links, and which ends one may see
