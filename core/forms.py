@@ -88,6 +88,29 @@ _WIDGETS = {
 }
 
 
+def _field(context: dict) -> str:
+    """Django's `field.html`, its blank lines included."""
+    field = context["field"]
+    if field.use_fieldset:
+        described = field.aria_describedby
+        described = f' aria-describedby="{escape(described)}"' if described else ""
+        label = field.legend_tag() if field.label else ""
+        html = [f"\n  <fieldset{described}>\n  {label}\n"]
+    else:
+        html = [f"\n  {field.label_tag() if field.label else ''}\n"]
+    html.append("\n")
+    if field.help_text:
+        helper = f' id="{escape(field.auto_id)}_helptext"' if field.auto_id else ""
+        html.append(f'<div class="helptext"{helper}>{field.help_text}</div>')
+    html.append(f"\n{field.errors}\n{field}\n")
+    if field.use_fieldset:
+        html.append("</fieldset>")
+    return "".join(html).strip()  # as Django's renderers strip what a template writes
+
+
+_ERRORS = ("django/forms/errors/list/default.html", "django/forms/errors/list/ul.html")
+
+
 class FormRenderer(Jinja2):
     """Django's own field templates through Jinja2, its commonest widgets in Python.
 
@@ -102,6 +125,10 @@ class FormRenderer(Jinja2):
             return mark_safe(_WIDGETS[template_name](context["widget"]))  # noqa: S308
         if template_name == "django/forms/label.html":
             return mark_safe(_label(context))  # noqa: S308
+        if template_name == "django/forms/field.html":
+            return mark_safe(_field(context))  # noqa: S308
+        if template_name in _ERRORS and not context["errors"]:
+            return mark_safe("")  # a field without errors, most of them
         return super().render(template_name, context, request)
 
 
