@@ -492,6 +492,7 @@ class TestQueryCount:
         one = self.count(logged, ticket, 1)
         self.add_items(ticket, requester, technicians, article)
         services.followup_add(ticket=ticket, author=requester, content="Toujours rien")
-        # Session, user, the ticket, one query per kind of item, its observers (the
-        # authors' roles), teams, held tasks and the links; the session is not written again.
-        assert (one, self.count(logged, ticket, 38)) == (11, 11)
+        # Session, user, the ticket, one query per kind of item and one for their people,
+        # its observers (the authors' roles), teams, held tasks and the links; the session
+        # is not written again.
+        assert (one, self.count(logged, ticket, 38)) == (12, 12)
