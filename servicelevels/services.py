@@ -62,6 +62,39 @@ def calendar_for(ticket: Ticket) -> Calendar | None:
     return Calendar.objects.filter(is_default=True).first()
 
 
+def working_days_later(ticket: Ticket, start: datetime, days: int) -> datetime | None:
+    """`days` working days of the ticket's calendar after `start` (None without one).
+
+    The ticket domain counts its auto-close delay with it (tickets.delays).
+    """
+    calendar = calendar_for(ticket)
+    if calendar is None:
+        return None
+    try:
+        return calendar.schedule().add_days(start, days)
+    except ValueError:  # a calendar left without opening hours
+        return None
+
+
+def within_working_days(field: str, now: datetime, days: int, *, team: str = "team") -> Q:
+    """Rows whose date `field` falls at most `days` working days after `now`, each
+    counted in its ticket's calendar (found through `team`): one horizon per calendar,
+    so a query, not a loop over the rows, does the filtering."""
+    own = dict(TeamCalendar.objects.values_list("team_id", "calendar_id"))
+    fallback = now + timedelta(days=days)
+    horizons = {}
+    for calendar in Calendar.objects.prefetch_related("openings", "closures"):
+        try:
+            horizons[calendar.pk] = calendar.schedule().add_days(now, days)
+        except ValueError:
+            horizons[calendar.pk] = fallback
+    default = Calendar.objects.filter(is_default=True).values_list("pk", flat=True).first()
+    q = Q(**{f"{field}__lte": horizons.get(default, fallback)}) & ~Q(**{f"{team}__in": list(own)})
+    for team_id, calendar_id in own.items():
+        q |= Q(**{team: team_id, f"{field}__lte": horizons[calendar_id]})
+    return q
+
+
 def _set_dates(clock: TicketClock, ticket: Ticket) -> None:
     """Compute the four dates from the creation, the clock's level, calendar and pauses."""
     clock.take_due_at = clock.take_warn_at = None

@@ -243,12 +243,26 @@ class RoutingRule(models.Model):
 class HelpdeskSettings(models.Model):
     """Settings an admin edits in Django admin; there is a single row."""
 
+    class DayKind(models.TextChoices):
+        CALENDAR = "calendar", _("calendar days")
+        WORKING = "working", _("working days of the ticket's calendar")
+
     auto_close_days = models.PositiveIntegerField(
         _("auto-close delay (days)"),
         default=7,
         help_text=_(
             "A solved ticket whose solution the requester has not answered "
             "is closed after this many days."
+        ),
+    )
+    auto_close_day_kind = models.CharField(
+        _("auto-close delay counted in"),
+        max_length=8,
+        choices=DayKind,
+        default=DayKind.CALENDAR,
+        help_text=_(
+            "Working days skip the weekends, public holidays and closures of the "
+            "ticket's calendar. The delay applies to the solutions proposed from then on."
         ),
     )
     default_team = models.ForeignKey(
@@ -410,6 +424,9 @@ class Ticket(models.Model):
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     taken_at = models.DateTimeField(_("first taken"), null=True, blank=True)
     solved_at = models.DateTimeField(_("solved"), null=True, blank=True)
+    # Set when a solution is proposed (tickets.delays), so the auto-close and the date
+    # told to the requester agree, whatever the admin changes later.
+    auto_close_at = models.DateTimeField(_("closes by itself on"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     last_activity_at = models.DateTimeField(_("last activity"), default=timezone.now)
     # When the requester's side or an expert last did something the technician should
@@ -463,11 +480,12 @@ class Ticket(models.Model):
             # Portal "Mes demandes d'assistance": tickets filed for me by someone else (the
             # second branch of permissions.party_q's union).
             models.Index(fields=["beneficiary", "-last_activity_at"], name="ticket_beneficiary"),
-            # Auto-close: solved tickets whose solution has waited past the delay.
+            # Auto-close and its reminder: solved tickets whose solution waits, by the
+            # date they close by themselves.
             models.Index(
-                fields=["solved_at"],
+                fields=["auto_close_at"],
                 condition=Q(status=Status.SOLVED),
-                name="ticket_solved_waiting",
+                name="ticket_auto_close",
             ),
             # Back office queues filtered on statuses (closed ones included): each status
             # by latest activity, keyset pages.

@@ -1,7 +1,6 @@
 """Reads of tickets that views and tasks share."""
 
 from dataclasses import dataclass
-from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.postgres.search import SearchQuery, SearchVector
@@ -25,7 +24,6 @@ from .models import (
     UNHELD,
     Category,
     Followup,
-    HelpdeskSettings,
     Level,
     Location,
     Priority,
@@ -64,9 +62,9 @@ def documents_visible_to(user, ticket: Ticket):
 
 def auto_close_date(ticket: Ticket):
     """When a solved ticket closes by itself if nobody answers its solution (else None)."""
-    if ticket.status != Ticket.Status.SOLVED or ticket.solved_at is None:
+    if ticket.status != Ticket.Status.SOLVED:
         return None
-    return ticket.solved_at + timedelta(days=HelpdeskSettings.load().auto_close_days)
+    return ticket.auto_close_at
 
 
 def find_place(text: str):
