@@ -11,10 +11,12 @@ from datetime import datetime, timedelta
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tickets import events, permissions, workflow
-from tickets.models import Ticket
+from tickets.models import Theme, Ticket
 
+from .calendar import Schedule
 from .models import Alert, Calendar, ClockEntry, ServiceLevel, Target, TeamCalendar, TicketClock
 
 Status = workflow.Status
@@ -46,6 +48,11 @@ def level_for(ticket: Ticket) -> ServiceLevel | None:
         type=ticket.type,
         priority=ticket.priority,
     )
+    return _nearest(candidates, themes)
+
+
+def _nearest(candidates, themes: list[int]) -> ServiceLevel | None:
+    """The candidate of the nearest theme (`themes` nearest first), then of the team."""
 
     def nearest(level):
         theme = themes.index(level.theme_id) if level.theme_id else len(themes)
@@ -95,14 +102,15 @@ def within_working_days(field: str, now: datetime, days: int, *, team: str = "te
     return q
 
 
-def _set_dates(clock: TicketClock, ticket: Ticket) -> None:
-    """Compute the four dates from the creation, the clock's level, calendar and pauses."""
+def _set_dates(clock: TicketClock, ticket: Ticket, schedule: Schedule | None = None) -> None:
+    """Compute the four dates from the creation, the clock's level, calendar and pauses
+    (`schedule` is the calendar's, when the caller has already read it)."""
     clock.take_due_at = clock.take_warn_at = None
     clock.resolve_due_at = clock.resolve_warn_at = None
     level, calendar = clock.level, clock.calendar
     if level is None or calendar is None:
         return
-    schedule = calendar.schedule()
+    schedule = schedule or calendar.schedule()
     start = ticket.created_at
     share = level.warning_percent / 100
     paused = timedelta(seconds=clock.paused_seconds)
@@ -256,3 +264,125 @@ def alerts_send(*, now: datetime | None = None) -> list[int]:
     if new[Alert.Level.BREACH]:
         events.announce("service_level_breaches", ids=new[Alert.Level.BREACH])
     return new[Alert.Level.WARNING] + new[Alert.Level.BREACH]
+
+
+# What the backfill reads of a ticket.
+BACKFILL_FIELDS = ("type", "priority", "theme_id", "team_id", "status", "created_at")
+BACKFILL_FIELDS += ("taken_at", "solved_at")
+
+
+def clocks_backfill(*, now: datetime | None = None, batch_size: int = 5_000, warn_past=False):
+    """Give due dates to the open tickets that have none: filed before the service levels
+    were set up, or while no level matched them. Return how many got a level.
+
+    Levels, calendars and themes are read once; each batch of tickets is then written
+    with one INSERT of clocks, one UPDATE of the clocks that had no level and one INSERT
+    of their entries. The time a ticket spent waiting before is not known: a waiting
+    ticket's clock is paused from now. The thresholds already passed are marked as
+    warned, so switching levels on does not flood the managers (unless `warn_past`).
+    Running it again finds nothing to do.
+    """
+    now = now or timezone.now()
+    levels = list(ServiceLevel.objects.filter(is_active=True))
+    if not levels:
+        return 0
+    calendars = {c.pk: c for c in Calendar.objects.prefetch_related("openings", "closures")}
+    schedules = {pk: calendar.schedule() for pk, calendar in calendars.items()}
+    default = next((pk for pk, c in calendars.items() if c.is_default), None)
+    own = dict(TeamCalendar.objects.values_list("team_id", "calendar_id"))
+    parents = dict(Theme.objects.values_list("pk", "parent_id"))
+    reason = _("Set for a ticket filed before its service level")
+    counted, after = 0, 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                Ticket.objects.filter(Q(clock__isnull=True) | Q(clock__level__isnull=True))
+                .exclude(status=Status.CLOSED)
+                .filter(pk__gt=after)
+                .select_related("clock")
+                .only("clock", *BACKFILL_FIELDS)
+                .order_by("pk")[:batch_size]
+            )
+            if not batch:
+                return counted
+            after = batch[-1].pk
+            new, changed, entries, alerts = [], [], [], []
+            for ticket in batch:
+                themes = _ancestors(ticket.theme_id, parents)
+                level = _nearest(
+                    (
+                        level
+                        for level in levels
+                        if level.type == ticket.type
+                        and level.priority == ticket.priority
+                        and (level.theme_id is None or level.theme_id in themes)
+                        and (level.team_id is None or level.team_id == ticket.team_id)
+                    ),
+                    themes,
+                )
+                calendar = own.get(ticket.team_id, default)
+                if level is None or calendar is None:
+                    continue
+                clock = getattr(ticket, "clock", None)
+                if clock is None:
+                    clock = TicketClock(ticket=ticket, taken_at=ticket.taken_at)
+                    new.append(clock)
+                else:
+                    changed.append(clock)
+                clock.level, clock.calendar = level, calendars[calendar]
+                if ticket.status == Status.SOLVED:
+                    clock.resolved_at = clock.resolved_at or ticket.solved_at
+                if ticket.status in WAITING and clock.paused_since is None:
+                    clock.paused_since = now
+                _set_dates(clock, ticket, schedules[calendar])
+                entries.append(_started(clock, now, reason))
+                if not warn_past:
+                    alerts += _passed(clock, ticket, now)
+            TicketClock.objects.bulk_create(new)
+            TicketClock.objects.bulk_update(changed, [*DATES, "level", "calendar"])
+            ClockEntry.objects.bulk_create(entries)
+            Alert.objects.bulk_create(alerts, ignore_conflicts=True)
+            counted += len(entries)
+
+
+DATES = ("take_due_at", "take_warn_at", "resolve_due_at", "resolve_warn_at")
+DATES += ("resolved_at", "paused_since")
+
+
+def _ancestors(theme_id: int | None, parents: dict) -> list[int]:
+    themes = []
+    while theme_id is not None:
+        themes.append(theme_id)
+        theme_id = parents.get(theme_id)
+    return themes
+
+
+def _started(clock: TicketClock, at: datetime, reason: str) -> ClockEntry:
+    return ClockEntry(
+        ticket_id=clock.ticket_id,
+        kind=ClockEntry.Kind.STARTED,
+        created_at=at,
+        reason=str(reason)[:255],
+        level_name=clock.level.name,
+        new_take_due_at=clock.take_due_at,
+        new_resolve_due_at=clock.resolve_due_at,
+    )
+
+
+def _passed(clock: TicketClock, ticket: Ticket, now: datetime) -> list[Alert]:
+    """The alerts the escalation job would send at once for this clock, as already sent."""
+    return [
+        Alert(
+            ticket_id=clock.ticket_id,
+            target=target,
+            level=level,
+            team_id=ticket.team_id,
+            due_at=getattr(clock, due),
+            created_at=now,
+        )
+        for target, level, when, due, done in ESCALATIONS
+        if getattr(clock, when) is not None
+        and getattr(clock, when) <= now
+        and getattr(clock, done) is None
+        and (target != Target.RESOLVE or clock.paused_since is None)
+    ]
