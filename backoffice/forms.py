@@ -31,6 +31,7 @@ from core.people import person_label
 from replies import permissions as reply_permissions
 from replies.models import CannedAnswer
 from replies.placeholders import PLACEHOLDERS
+from servicelevels.selectors import STATE_LABELS
 from tickets import links, permissions, selectors, workflow
 from tickets.models import Category, Level, Priority, Task, Team, Theme, Ticket
 from tickets.selectors import find_place
@@ -89,6 +90,11 @@ class QueueFilterForm(Form):
     created_to = forms.DateField(
         label=_("Created until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+    due_state = forms.ChoiceField(
+        label=_("Due date"),
+        choices=[("", _("Any"))] + list(STATE_LABELS.items()),
+        required=False,
+    )
     sort = forms.ChoiceField(
         label=_("Sort"),
         choices=[(key, order.label) for key, order in selectors.SORTS.items()],
@@ -97,7 +103,7 @@ class QueueFilterForm(Form):
 
     # A chip per value of these; the sort is an order, not a filter: it has none.
     CHIPPED = ("q", "status", "team", "category", "priority", "type", "location")
-    CHIPPED += ("created_from", "created_to")
+    CHIPPED += ("created_from", "created_to", "due_state")
 
     def query(self) -> QueryDict:
         """The filters as the page sent them, the valid ones only: to remember, to page on."""

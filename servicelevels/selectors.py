@@ -53,7 +53,7 @@ class Due:
         return _("%(time)s of working time left") % {"time": amount}
 
 
-def _state(reference: datetime, warn_at: datetime, due_at: datetime) -> str:
+def state_at(reference: datetime, warn_at: datetime, due_at: datetime) -> str:
     if reference > due_at:
         return State.LATE
     if reference >= warn_at:
@@ -85,7 +85,7 @@ def ticket_dues(ticket: Ticket, *, now: datetime | None = None) -> dict | None:
     dues = []
     for target, warn_at, due_at, done_at, paused_since in targets:
         reference = done_at or paused_since or clock.stopped_at or now
-        state = _state(reference, warn_at, due_at)
+        state = state_at(reference, warn_at, due_at)
         if done_at is not None and state == State.AT_RISK:
             state = State.ON_TIME  # done before the due date: on time, whatever the share
         dues.append(

@@ -156,9 +156,30 @@ def clock_start(*, ticket: Ticket) -> TicketClock:
     if ticket.status in WAITING:
         clock.paused_since = ticket.created_at
     clock.save()
+    _publish(clock, ticket)
     if clock.level is not None:
         _entry(clock, ClockEntry.Kind.STARTED, ticket.created_at)
     return clock
+
+
+def running(clock: TicketClock) -> tuple[datetime | None, datetime | None]:
+    """(at risk from, due by) of the target the clock is running: the taking in charge,
+    then the resolution; none without a level, while paused, or once both are met."""
+    if clock.level_id is None or clock.stopped_at is not None:
+        return None, None
+    if clock.taken_at is None:
+        return clock.take_warn_at, clock.take_due_at
+    if clock.resolved_at is None and clock.paused_since is None:
+        return clock.resolve_warn_at, clock.resolve_due_at
+    return None, None
+
+
+def _publish(clock: TicketClock, ticket: Ticket) -> None:
+    """Copy the running target onto the ticket, which the queues sort and filter on."""
+    warn, due = running(clock)
+    if (ticket.due_warn_at, ticket.due_at) != (warn, due):
+        Ticket.objects.filter(pk=ticket.pk).update(due_at=due, due_warn_at=warn)
+        ticket.due_at, ticket.due_warn_at = due, warn
 
 
 def _field_names(fields) -> str:
@@ -201,6 +222,7 @@ def clock_follow(*, ticket: Ticket, actor, changes: dict, at: datetime) -> Ticke
         if clock.level is not None or level is not None:
             _entry(clock, ClockEntry.Kind.RECOMPUTED, at, old=old, reason=_field_names(recompute))
     clock.save()
+    _publish(clock, ticket)
     return clock
 
 
@@ -209,9 +231,11 @@ def clock_answered(*, followup) -> None:
     if followup.is_private or not permissions.can_work_ticket(followup.author, followup.ticket):
         return
     # Only the first one counts: the condition leaves a taken clock alone.
-    TicketClock.objects.filter(ticket=followup.ticket_id, taken_at__isnull=True).update(
+    taken = TicketClock.objects.filter(ticket=followup.ticket_id, taken_at__isnull=True).update(
         taken_at=followup.created_at
     )
+    if taken:  # the resolution is now the running target
+        _publish(TicketClock.objects.get(ticket=followup.ticket_id), followup.ticket)
 
 
 def clocks_stop(*, ids: list[int]) -> None:
@@ -268,7 +292,7 @@ def alerts_send(*, now: datetime | None = None) -> list[int]:
 
 # What the backfill reads of a ticket.
 BACKFILL_FIELDS = ("type", "priority", "theme_id", "team_id", "status", "created_at")
-BACKFILL_FIELDS += ("taken_at", "solved_at")
+BACKFILL_FIELDS += ("taken_at", "solved_at", "due_at", "due_warn_at")
 
 
 def clocks_backfill(*, now: datetime | None = None, batch_size: int = 5_000, warn_past=False):
@@ -306,7 +330,7 @@ def clocks_backfill(*, now: datetime | None = None, batch_size: int = 5_000, war
             if not batch:
                 return counted
             after = batch[-1].pk
-            new, changed, entries, alerts = [], [], [], []
+            new, changed, touched, entries, alerts = [], [], [], [], []
             for ticket in batch:
                 themes = _ancestors(ticket.theme_id, parents)
                 level = _nearest(
@@ -335,11 +359,14 @@ def clocks_backfill(*, now: datetime | None = None, batch_size: int = 5_000, war
                 if ticket.status in WAITING and clock.paused_since is None:
                     clock.paused_since = now
                 _set_dates(clock, ticket, schedules[calendar])
+                ticket.due_warn_at, ticket.due_at = running(clock)
+                touched.append(ticket)
                 entries.append(_started(clock, now, reason))
                 if not warn_past:
                     alerts += _passed(clock, ticket, now)
             TicketClock.objects.bulk_create(new)
             TicketClock.objects.bulk_update(changed, [*DATES, "level", "calendar"])
+            Ticket.objects.bulk_update(touched, ["due_at", "due_warn_at"])
             ClockEntry.objects.bulk_create(entries)
             Alert.objects.bulk_create(alerts, ignore_conflicts=True)
             counted += len(entries)

@@ -1,7 +1,10 @@
+from datetime import UTC, datetime
+
 from django.conf import settings
 from django.core.cache import cache
 from django.db import models, transaction
-from django.db.models import ExpressionWrapper, F, Q
+from django.db.models import ExpressionWrapper, F, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -332,6 +335,10 @@ def compute_priority(urgency: int, impact: int) -> int:
 
 # Whether nobody holds the ticket yet: the team queue lists those first.
 UNHELD = ExpressionWrapper(Q(assignee__isnull=True), output_field=models.BooleanField())
+# The due date, or a date that never comes: the queue sorted by due date lists the
+# tickets without one last, in the same index.
+NEVER = datetime(9999, 12, 31, tzinfo=UTC)
+DUE_OR_NEVER = Coalesce(F("due_at"), Value(NEVER, output_field=models.DateTimeField()))
 
 
 class Ticket(models.Model):
@@ -428,6 +435,11 @@ class Ticket(models.Model):
     # told to the requester agree, whatever the admin changes later.
     auto_close_at = models.DateTimeField(_("closes by itself on"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    # The running target of the ticket's service level (taking in charge, then the
+    # resolution) as the servicelevels app keeps it: empty without a level, while the
+    # clock is paused and once both are met. The queues sort and filter on it.
+    due_at = models.DateTimeField(_("due date"), null=True, blank=True)
+    due_warn_at = models.DateTimeField(_("at risk from"), null=True, blank=True)
     last_activity_at = models.DateTimeField(_("last activity"), default=timezone.now)
     # When the requester's side or an expert last did something the technician should
     # read: a message or file from the requester, a refused solution, a task done.
@@ -465,6 +477,12 @@ class Ticket(models.Model):
                 F("id").desc(),
                 condition=~Q(status=Status.CLOSED),
                 name="ticket_open_activity",
+            ),
+            # Back office queues sorted by due date (selectors.QUEUE_ORDERS["due"]): the
+            # open tickets, the soonest due first, those without a due date last; keyset
+            # pages, no sort.
+            models.Index(
+                DUE_OR_NEVER, F("id"), condition=~Q(status=Status.CLOSED), name="ticket_due_queue"
             ),
             # Back office "Mes tickets": a technician's open tickets, latest activity first.
             models.Index(

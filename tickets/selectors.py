@@ -13,6 +13,7 @@ from django.db.models.fields.tuple_lookups import (
     TupleLessThan,
     TupleLessThanOrEqual,
 )
+from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from core.ids import parse_id
@@ -20,6 +21,7 @@ from core.people import find_person, person_label
 
 from . import links, permissions
 from .models import (
+    DUE_OR_NEVER,
     PATH_SEPARATOR,
     UNHELD,
     Category,
@@ -232,9 +234,21 @@ def filter_tickets(
         tickets = tickets.filter(created_at__date__gte=filters["created_from"])
     if "created_to" in filters:
         tickets = tickets.filter(created_at__date__lte=filters["created_to"])
+    if "due_state" in filters:
+        tickets = tickets.filter(due_state_q(filters["due_state"], timezone.now()))
     if "q" in filters:
         tickets = search_tickets(tickets, filters["q"], private_notes=private_notes)
     return tickets
+
+
+def due_state_q(state: str, now) -> Q:
+    """The tickets whose running due date is in this state (servicelevels.selectors.State)
+    at `now`: late past it, at risk past its warning, else on time."""
+    return {
+        "late": Q(due_at__lt=now),
+        "at-risk": Q(due_warn_at__lte=now, due_at__gte=now),
+        "on-time": Q(due_warn_at__gt=now),
+    }[state]
 
 
 def _subtree(node):
@@ -268,10 +282,11 @@ QUEUE_ORDERS = {
     "number": QueueOrder(("id",), True, gettext_lazy("Number")),
     "title": QueueOrder(("title", "id"), False, gettext_lazy("Title")),
     "status": QueueOrder(("status", "id"), False, gettext_lazy("Status")),
+    "due": QueueOrder(("due", "id"), False, gettext_lazy("Due date, soonest first")),
     "unheld": QueueOrder(("unheld", "last_activity_at", "id"), True),
 }
 SORTS = {key: order for key, order in QUEUE_ORDERS.items() if order.label}
-_ORDER_ANNOTATIONS = {"unheld": UNHELD}
+_ORDER_ANNOTATIONS = {"unheld": UNHELD, "due": DUE_OR_NEVER}
 
 
 @dataclass(frozen=True)
