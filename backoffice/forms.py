@@ -1,6 +1,6 @@
 """Back-office forms: they only validate; the views call the services."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -8,6 +8,7 @@ from django.core import signing
 from django.core.validators import RegexValidator
 from django.http import QueryDict
 from django.urls import reverse_lazy
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
@@ -147,6 +148,31 @@ class QueueFilterForm(Form):
         if choices is not None and not isinstance(field, LookupField):
             return str(dict(choices).get(value, value))
         return str(value)
+
+
+class PeriodForm(Form):
+    """The dashboard's period for the service-level figures: the last 30 days unless
+    chosen; an inverted or overlong period gives the default one, never an error page."""
+
+    DEFAULT_DAYS = 30
+    LONGEST_DAYS = 366  # the medians read each ticket of the period
+
+    start = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def period(self) -> tuple[date, date]:
+        """(first day, last day), both included."""
+        today = timezone.localdate()
+        values = self.values()
+        end = min(values.get("end", today), today)
+        start = values.get("start", end - timedelta(days=self.DEFAULT_DAYS - 1))
+        if start > end or (end - start).days >= self.LONGEST_DAYS:
+            return end - timedelta(days=self.DEFAULT_DAYS - 1), end
+        return start, end
 
 
 class SavedSearchForm(Form):

@@ -151,10 +151,11 @@ def _entry(clock: TicketClock, kind: str, at: datetime, *, old=(None, None), rea
 @transaction.atomic
 def clock_start(*, ticket: Ticket) -> TicketClock:
     """Give a new ticket its level and due dates."""
-    clock = TicketClock(ticket=ticket, taken_at=ticket.taken_at)
+    clock = TicketClock(ticket=ticket, taken_at=ticket.taken_at, opened_at=ticket.created_at)
     _match(clock, ticket)
     if ticket.status in WAITING:
         clock.paused_since = ticket.created_at
+    _measure(clock, ticket)
     clock.save()
     _publish(clock, ticket)
     if clock.level is not None:
@@ -180,6 +181,26 @@ def _publish(clock: TicketClock, ticket: Ticket) -> None:
     if (ticket.due_warn_at, ticket.due_at) != (warn, due):
         Ticket.objects.filter(pk=ticket.pk).update(due_at=due, due_warn_at=warn)
         ticket.due_at, ticket.due_warn_at = due, warn
+
+
+def _measure(clock: TicketClock, ticket: Ticket, schedule: Schedule | None = None) -> None:
+    """Keep the working time to each target once met (the dashboard's medians); the
+    resolution's, less the pauses, is forgotten when a refusal restarts the clock."""
+    if clock.resolved_at is None:
+        clock.resolve_seconds = None
+    take = clock.taken_at is not None and clock.take_seconds is None
+    resolve = clock.resolved_at is not None and clock.resolve_seconds is None
+    if clock.calendar is None or not (take or resolve):
+        return
+    schedule = schedule or clock.calendar.schedule()
+
+    def worked(end) -> int:
+        return max(int(schedule.between(ticket.created_at, end).total_seconds()), 0)
+
+    if take:
+        clock.take_seconds = worked(clock.taken_at)
+    if resolve:
+        clock.resolve_seconds = max(worked(clock.resolved_at) - clock.paused_seconds, 0)
 
 
 def _field_names(fields) -> str:
@@ -221,6 +242,7 @@ def clock_follow(*, ticket: Ticket, actor, changes: dict, at: datetime) -> Ticke
         _match(clock, ticket)
         if clock.level is not None or level is not None:
             _entry(clock, ClockEntry.Kind.RECOMPUTED, at, old=old, reason=_field_names(recompute))
+    _measure(clock, ticket)
     clock.save()
     _publish(clock, ticket)
     return clock
@@ -235,7 +257,10 @@ def clock_answered(*, followup) -> None:
         taken_at=followup.created_at
     )
     if taken:  # the resolution is now the running target
-        _publish(TicketClock.objects.get(ticket=followup.ticket_id), followup.ticket)
+        clock = TicketClock.objects.select_related("calendar").get(ticket=followup.ticket_id)
+        _measure(clock, followup.ticket)
+        clock.save(update_fields=["take_seconds"])
+        _publish(clock, followup.ticket)
 
 
 def clocks_stop(*, ids: list[int]) -> None:
@@ -349,7 +374,9 @@ def clocks_backfill(*, now: datetime | None = None, batch_size: int = 5_000, war
                     continue
                 clock = getattr(ticket, "clock", None)
                 if clock is None:
-                    clock = TicketClock(ticket=ticket, taken_at=ticket.taken_at)
+                    clock = TicketClock(
+                        ticket=ticket, taken_at=ticket.taken_at, opened_at=ticket.created_at
+                    )
                     new.append(clock)
                 else:
                     changed.append(clock)
@@ -359,6 +386,7 @@ def clocks_backfill(*, now: datetime | None = None, batch_size: int = 5_000, war
                 if ticket.status in WAITING and clock.paused_since is None:
                     clock.paused_since = now
                 _set_dates(clock, ticket, schedules[calendar])
+                _measure(clock, ticket, schedules[calendar])
                 ticket.due_warn_at, ticket.due_at = running(clock)
                 touched.append(ticket)
                 entries.append(_started(clock, now, reason))
@@ -373,7 +401,7 @@ def clocks_backfill(*, now: datetime | None = None, batch_size: int = 5_000, war
 
 
 DATES = ("take_due_at", "take_warn_at", "resolve_due_at", "resolve_warn_at")
-DATES += ("resolved_at", "paused_since")
+DATES += ("resolved_at", "paused_since", "take_seconds", "resolve_seconds")
 
 
 def _ancestors(theme_id: int | None, parents: dict) -> list[int]:
