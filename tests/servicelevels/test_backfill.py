@@ -32,6 +32,8 @@ def test_open_tickets_get_the_due_dates_they_would_have_had(level, at, team):
     assert clock.level == level
     assert clock.take_due_at == paris(2026, 12, 4, 15, 0)
     assert clock.resolve_due_at == paris(2026, 12, 7, 10, 0)
+    ticket.refresh_from_db()  # the queues' copy of the running target
+    assert (ticket.due_warn_at, ticket.due_at) == (clock.take_warn_at, clock.take_due_at)
     (entry,) = ClockEntry.objects.filter(ticket=ticket)
     assert entry.kind == "started" and entry.level_name == "Incident"
 
@@ -68,9 +70,25 @@ def test_a_pending_ticket_is_paused_from_the_backfill(level, at, team):
     services.ticket_take(ticket=ticket, actor=technician)
     services.ticket_set_status(ticket=ticket, actor=technician, status=Ticket.Status.PENDING)
     TicketClock.objects.all().delete()
+    Ticket.objects.filter(pk=ticket.pk).update(due_at=None, due_warn_at=None)
     now = at(2026, 12, 4, 11, 0)
     clocks_backfill()
     assert TicketClock.objects.get(ticket=ticket).paused_since == now
+    assert Ticket.objects.get(pk=ticket.pk).due_at is None  # paused: no running target
+
+
+def test_a_taken_ticket_carries_its_resolution_due_date(level, at, team):
+    technician = make_technician(team)
+    at(2026, 12, 4, 10, 0)
+    ticket = make_ticket(team=team)
+    services.ticket_take(ticket=ticket, actor=technician)
+    TicketClock.objects.all().delete()
+    Ticket.objects.filter(pk=ticket.pk).update(due_at=None, due_warn_at=None)
+    clocks_backfill()
+    clock = TicketClock.objects.get(ticket=ticket)
+    ticket.refresh_from_db()
+    assert ticket.due_at == clock.resolve_due_at == paris(2026, 12, 7, 10, 0)
+    assert clock.take_seconds == 0
 
 
 def test_passed_thresholds_are_not_sent_unless_asked(level, at, team):
