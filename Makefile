@@ -8,7 +8,7 @@ RUN_ENV := DEBUG=$${DEBUG:-true}
 TEST_ENV := SECRET_KEY=$${SECRET_KEY:-test-only-not-secret}
 PORT ?= 8000
 
-.PHONY: install run test lint format messages bench bench-pages clean
+.PHONY: install run test lint format messages bench bench-pages bench-sla clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,9 @@ bench: install
 bench-pages: install
 	$(BIN)/python bench/queue_pages.py
 	$(BIN)/python bench/work_pages.py
+
+bench-sla: install
+	$(BIN)/python bench/service_levels.py
 
 lint: install
 	$(BIN)/ruff check .

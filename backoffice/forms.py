@@ -1,6 +1,6 @@
 """Back-office forms: they only validate; the views call the services."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -8,6 +8,7 @@ from django.core import signing
 from django.core.validators import RegexValidator
 from django.http import QueryDict
 from django.urls import reverse_lazy
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
@@ -31,6 +32,7 @@ from core.people import person_label
 from replies import permissions as reply_permissions
 from replies.models import CannedAnswer
 from replies.placeholders import PLACEHOLDERS
+from servicelevels.selectors import STATE_LABELS
 from tickets import links, permissions, selectors, workflow
 from tickets.models import Category, Level, Priority, Task, Team, Theme, Ticket
 from tickets.selectors import find_place
@@ -89,6 +91,11 @@ class QueueFilterForm(Form):
     created_to = forms.DateField(
         label=_("Created until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+    due_state = forms.ChoiceField(
+        label=_("Due date"),
+        choices=[("", _("Any"))] + list(STATE_LABELS.items()),
+        required=False,
+    )
     sort = forms.ChoiceField(
         label=_("Sort"),
         choices=[(key, order.label) for key, order in selectors.SORTS.items()],
@@ -97,7 +104,7 @@ class QueueFilterForm(Form):
 
     # A chip per value of these; the sort is an order, not a filter: it has none.
     CHIPPED = ("q", "status", "team", "category", "priority", "type", "location")
-    CHIPPED += ("created_from", "created_to")
+    CHIPPED += ("created_from", "created_to", "due_state")
 
     def query(self) -> QueryDict:
         """The filters as the page sent them, the valid ones only: to remember, to page on."""
@@ -141,6 +148,31 @@ class QueueFilterForm(Form):
         if choices is not None and not isinstance(field, LookupField):
             return str(dict(choices).get(value, value))
         return str(value)
+
+
+class PeriodForm(Form):
+    """The dashboard's period for the service-level figures: the last 30 days unless
+    chosen; an inverted or overlong period gives the default one, never an error page."""
+
+    DEFAULT_DAYS = 30
+    LONGEST_DAYS = 366  # the medians read each ticket of the period
+
+    start = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def period(self) -> tuple[date, date]:
+        """(first day, last day), both included."""
+        today = timezone.localdate()
+        values = self.values()
+        end = min(values.get("end", today), today)
+        start = values.get("start", end - timedelta(days=self.DEFAULT_DAYS - 1))
+        if start > end or (end - start).days >= self.LONGEST_DAYS:
+            return end - timedelta(days=self.DEFAULT_DAYS - 1), end
+        return start, end
 
 
 class SavedSearchForm(Form):

@@ -19,6 +19,7 @@ urlpatterns = [
         name="saved-search-delete",
     ),
     path("tableau-de-bord/", dashboard.dashboard, name="dashboard"),
+    path("tableau-de-bord/export/", dashboard.dashboard_export, name="dashboard-export"),
     path("compteur/", queues.open_count, name="open-count"),
     path("recherche/<slug:kind>/", lookups.lookup, name="lookup"),
     path("tickets/nouveau/", new_ticket, name="new-ticket"),

@@ -37,12 +37,12 @@ FROM generate_series(1, 5300) AS n
 TEAMS = "INSERT INTO tickets_team (name, kind, email, is_active) SELECT 'Équipe ' || n, 'dsin', '', true FROM generate_series(1, 10) AS n"  # noqa: E501
 TICKETS = """
 INSERT INTO tickets_ticket (type, title, description, status, urgency, impact, priority,
-    location_mode, source, answers, created_at, last_activity_at, solved_at, taken_at,
-    requester_id, beneficiary_id, assignee_id, team_id)
+    location_mode, source, answers, created_at, last_activity_at, solved_at, auto_close_at,
+    taken_at, requester_id, beneficiary_id, assignee_id, team_id)
 SELECT 'incident', 'Ticket ' || n, '', 5, 3, 3, 3, 'onsite', 'portal', '[]',
     now() - interval '10 days', now() - interval '8 days', now() - interval '8 days',
-    now() - interval '9 days', 1 + n %% 5000, 1 + (n * 7) %% 5000, 5001 + n %% 300,
-    (SELECT min(id) FROM tickets_team) + n %% 10
+    now() - interval '1 day', now() - interval '9 days', 1 + n %% 5000,
+    1 + (n * 7) %% 5000, 5001 + n %% 300, (SELECT min(id) FROM tickets_team) + n %% 10
 FROM generate_series(1, %s) AS n
 """
 SOLUTIONS = """

@@ -105,6 +105,7 @@ def build(size: int) -> dict:
                 created,
                 None if status == 1 else created,
                 solved if status >= 5 else None,
+                solved + timedelta(days=7) if status == 5 else None,
                 created + span * 2 if status == 6 else None,
                 solved if status >= 5 else created,
                 None if status == 1 else members[team][(n // TEAMS) % TECHNICIANS_PER_TEAM],
@@ -117,8 +118,8 @@ def build(size: int) -> dict:
         Ticket._meta.db_table,
         ["type", "title", "description", "status", "urgency", "impact", "priority"]
         + ["location_mode", "source", "answers", "created_at", "taken_at", "solved_at"]
-        + ["closed_at", "last_activity_at", "assignee_id", "beneficiary_id", "requester_id"]
-        + ["team_id"],
+        + ["auto_close_at", "closed_at", "last_activity_at", "assignee_id", "beneficiary_id"]
+        + ["requester_id", "team_id"],
         tickets(),
     )
     first = Ticket.objects.order_by("pk").values_list("pk", flat=True).first()

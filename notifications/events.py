@@ -184,13 +184,17 @@ def managers(team) -> list:
 def _service_level_alerts(*, ids, breach: bool) -> list[Message]:
     """Before the due date its technician (or its team) hears; at the breach, its managers."""
     alerts = Alert.objects.filter(pk__in=ids).select_related("ticket__assignee", "ticket__team")
+    teams = {}  # a team's people, read once for the whole batch
+
+    def recipients(ticket) -> list:
+        if not breach and ticket.assignee_id:
+            return [ticket.assignee]
+        if ticket.team_id not in teams:
+            teams[ticket.team_id] = (managers if breach else team_recipients)(ticket.team)
+        return teams[ticket.team_id]
+
     return [
-        Message(
-            alert.ticket,
-            managers(alert.ticket.team) if breach else workers(alert.ticket),
-            f"{alert.pk}",
-            {"alert": alert.pk},
-        )
+        Message(alert.ticket, recipients(alert.ticket), f"{alert.pk}", {"alert": alert.pk})
         for alert in alerts
     ]
 

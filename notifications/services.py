@@ -13,11 +13,12 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import CharField, DateTimeField, F, JSONField, Value
+from django.db.models import CharField, DateTimeField, F, JSONField, Q, Value
 from django.db.models.functions import Cast, Coalesce, Concat, Lower, NullIf, Substr
 from django.utils import timezone
 
 from core.sql import insert_select
+from servicelevels.services import within_working_days
 from tickets.models import HelpdeskSettings, Solution, Ticket
 
 from .events import ALIASES, BATCHES, EVENTS, REQUIRED_EVENTS, Batch, Message, dedupe_key
@@ -153,16 +154,20 @@ def enqueue(ids: list[int]) -> None:
 
 @transaction.atomic
 def auto_close_reminders_record(*, now=None) -> int:
-    """Remind requesters two days before their solved ticket closes by itself."""
+    """Remind requesters two days (calendar or working, as the delay is counted) before
+    their solved ticket closes by itself; each solution once."""
     now = now or timezone.now()
-    days = HelpdeskSettings.load().auto_close_days
-    window_start = now - timedelta(days=days)
-    window_end = now - timedelta(days=max(days - REMINDER_DAYS_BEFORE, 0))
+    if HelpdeskSettings.load().auto_close_day_kind == HelpdeskSettings.DayKind.WORKING:
+        soon = within_working_days(
+            "ticket__auto_close_at", now, REMINDER_DAYS_BEFORE, team="ticket__team"
+        )
+    else:
+        soon = Q(ticket__auto_close_at__lte=now + timedelta(days=REMINDER_DAYS_BEFORE))
     solutions = Solution.objects.filter(
+        soon,
         status=Solution.Status.WAITING,
         ticket__status=Ticket.Status.SOLVED,
-        ticket__solved_at__gt=window_start,
-        ticket__solved_at__lte=window_end,
+        ticket__auto_close_at__gt=now,
     ).select_related("ticket__requester", "ticket__beneficiary")
     solutions = list(solutions)
     messages = EVENTS["auto_close_reminder"].messages

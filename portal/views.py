@@ -161,8 +161,13 @@ def ticket_sent(request, pk):
     ticket = get_object_or_404(Ticket.objects.select_related("team"), pk=pk)
     if ticket.requester_id != request.user.pk:
         raise Http404
-    days = HelpdeskSettings.load().auto_close_days
-    return render(request, "portal/ticket_sent.html", {"ticket": ticket, "days": days})
+    config = HelpdeskSettings.load()
+    context = {
+        "ticket": ticket,
+        "days": config.auto_close_days,
+        "working_days": config.auto_close_day_kind == HelpdeskSettings.DayKind.WORKING,
+    }
+    return render(request, "portal/ticket_sent.html", context)
 
 
 def _my_tickets(user):

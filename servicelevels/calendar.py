@@ -11,7 +11,7 @@ there); `subtract(end, amount)` is the latest instant from which `amount` remain
 `end`. So `subtract(add(t, d), d) == t` for any `t` within opening hours.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -42,6 +42,9 @@ class Schedule:
     ranges: dict[int, tuple[tuple[time, time], ...]]
     closures: tuple[tuple[date, date], ...] = ()
     public_holidays: bool = True
+    # Each day's ranges as instants, once computed: a backfill asks for the same few
+    # weeks of days for every ticket.
+    _days: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def is_working_day(self, day: date) -> bool:
         if not self.ranges.get(day.weekday()):
@@ -52,6 +55,11 @@ class Schedule:
 
     def intervals(self, day: date) -> list[tuple[datetime, datetime]]:
         """The day's opening ranges as UTC instants, in order."""
+        if day not in self._days:
+            self._days[day] = self._intervals(day)
+        return self._days[day]
+
+    def _intervals(self, day: date) -> list[tuple[datetime, datetime]]:
         if not self.is_working_day(day):
             return []
         result = []

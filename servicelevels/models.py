@@ -226,6 +226,16 @@ class TicketClock(models.Model):
     paused_since = models.DateTimeField(_("paused since"), null=True, blank=True)
     paused_seconds = models.PositiveIntegerField(_("working time paused (seconds)"), default=0)
     stopped_at = models.DateTimeField(_("stopped (closed)"), null=True, blank=True)
+    # The ticket's creation, kept here so the figures of a period read one index.
+    opened_at = models.DateTimeField(_("ticket created"), null=True, blank=True)
+    # Working time from the creation to the taking in charge, and to the solution less
+    # the pauses, once met: the dashboard's medians.
+    take_seconds = models.PositiveIntegerField(
+        _("working time to take in charge (seconds)"), null=True, blank=True
+    )
+    resolve_seconds = models.PositiveIntegerField(
+        _("working time to resolve (seconds)"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("ticket clock")
@@ -236,6 +246,10 @@ class TicketClock(models.Model):
                 fields=["take_warn_at"],
                 condition=Q(taken_at__isnull=True, stopped_at__isnull=True),
                 name="clock_take_running",
+            ),
+            # Dashboard: the service-level figures of the tickets created in a period.
+            models.Index(
+                fields=["opened_at"], condition=Q(level__isnull=False), name="clock_opened"
             ),
             # Escalation: running resolution clocks past their warning.
             models.Index(

@@ -9,12 +9,14 @@ and each change writes a ClockEntry that says why the dates are what they are.
 from datetime import datetime, timedelta
 
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Case, F, OuterRef, Q, Subquery, When
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tickets import events, permissions, workflow
-from tickets.models import Ticket
+from tickets.models import Theme, Ticket
 
+from .calendar import Schedule
 from .models import Alert, Calendar, ClockEntry, ServiceLevel, Target, TeamCalendar, TicketClock
 
 Status = workflow.Status
@@ -36,22 +38,32 @@ def hear(name: str, **objects) -> None:
 
 
 def level_for(ticket: Ticket) -> ServiceLevel | None:
-    """The active level of the ticket's type and priority: the nearest theme first, then
-    a level of its team, then one for any theme and team; None when nothing matches."""
+    """The active level that matches the ticket (see _level_among); None when none does."""
     themes = ticket.theme.ancestor_ids() if ticket.theme_id else []
     candidates = ServiceLevel.objects.filter(
-        Q(theme__isnull=True) | Q(theme__in=themes),
-        Q(team__isnull=True) | Q(team=ticket.team_id),
-        is_active=True,
-        type=ticket.type,
-        priority=ticket.priority,
+        is_active=True, type=ticket.type, priority=ticket.priority
     )
+    return _level_among(candidates, ticket, themes)
+
+
+def _level_among(levels, ticket: Ticket, themes: list[int]) -> ServiceLevel | None:
+    """The level of the ticket's type and priority: the nearest theme first (`themes`,
+    the ticket's theme and its ancestors, nearest first), then a level of its team, then
+    one for any theme and team."""
+    fitting = [
+        level
+        for level in levels
+        if level.type == ticket.type
+        and level.priority == ticket.priority
+        and (level.theme_id is None or level.theme_id in themes)
+        and (level.team_id is None or level.team_id == ticket.team_id)
+    ]
 
     def nearest(level):
         theme = themes.index(level.theme_id) if level.theme_id else len(themes)
         return (theme, level.team_id is None, level.pk)
 
-    return min(candidates, key=nearest, default=None)
+    return min(fitting, key=nearest, default=None)
 
 
 def calendar_for(ticket: Ticket) -> Calendar | None:
@@ -62,14 +74,48 @@ def calendar_for(ticket: Ticket) -> Calendar | None:
     return Calendar.objects.filter(is_default=True).first()
 
 
-def _set_dates(clock: TicketClock, ticket: Ticket) -> None:
-    """Compute the four dates from the creation, the clock's level, calendar and pauses."""
+def working_days_later(ticket: Ticket, start: datetime, days: int) -> datetime | None:
+    """`days` working days of the ticket's calendar after `start` (None without one).
+
+    The ticket domain counts its auto-close delay with it (tickets.delays).
+    """
+    calendar = calendar_for(ticket)
+    if calendar is None:
+        return None
+    try:
+        return calendar.schedule().add_days(start, days)
+    except ValueError:  # a calendar left without opening hours
+        return None
+
+
+def within_working_days(field: str, now: datetime, days: int, *, team: str = "team") -> Q:
+    """Rows whose date `field` falls at most `days` working days after `now`, each
+    counted in its ticket's calendar (found through `team`): one horizon per calendar,
+    so a query, not a loop over the rows, does the filtering."""
+    own = dict(TeamCalendar.objects.values_list("team_id", "calendar_id"))
+    fallback = now + timedelta(days=days)
+    horizons = {}
+    for calendar in Calendar.objects.prefetch_related("openings", "closures"):
+        try:
+            horizons[calendar.pk] = calendar.schedule().add_days(now, days)
+        except ValueError:
+            horizons[calendar.pk] = fallback
+    default = Calendar.objects.filter(is_default=True).values_list("pk", flat=True).first()
+    q = Q(**{f"{field}__lte": horizons.get(default, fallback)}) & ~Q(**{f"{team}__in": list(own)})
+    for team_id, calendar_id in own.items():
+        q |= Q(**{team: team_id, f"{field}__lte": horizons[calendar_id]})
+    return q
+
+
+def _set_dates(clock: TicketClock, ticket: Ticket, schedule: Schedule | None = None) -> None:
+    """Compute the four dates from the creation, the clock's level, calendar and pauses
+    (`schedule` is the calendar's, when the caller has already read it)."""
     clock.take_due_at = clock.take_warn_at = None
     clock.resolve_due_at = clock.resolve_warn_at = None
     level, calendar = clock.level, clock.calendar
     if level is None or calendar is None:
         return
-    schedule = calendar.schedule()
+    schedule = schedule or calendar.schedule()
     start = ticket.created_at
     share = level.warning_percent / 100
     paused = timedelta(seconds=clock.paused_seconds)
@@ -110,14 +156,73 @@ def _entry(clock: TicketClock, kind: str, at: datetime, *, old=(None, None), rea
 @transaction.atomic
 def clock_start(*, ticket: Ticket) -> TicketClock:
     """Give a new ticket its level and due dates."""
-    clock = TicketClock(ticket=ticket, taken_at=ticket.taken_at)
+    clock = TicketClock(ticket=ticket, taken_at=ticket.taken_at, opened_at=ticket.created_at)
     _match(clock, ticket)
     if ticket.status in WAITING:
         clock.paused_since = ticket.created_at
+    _measure(clock, ticket)
     clock.save()
+    _publish(clock, ticket)
     if clock.level is not None:
         _entry(clock, ClockEntry.Kind.STARTED, ticket.created_at)
     return clock
+
+
+def running(clock: TicketClock) -> tuple[datetime | None, datetime | None]:
+    """(at risk from, due by) of the target the clock is running: the taking in charge,
+    then the resolution; none without a level, while paused, or once both are met."""
+    if clock.level_id is None or clock.stopped_at is not None:
+        return None, None
+    if clock.taken_at is None:
+        return clock.take_warn_at, clock.take_due_at
+    if clock.resolved_at is None and clock.paused_since is None:
+        return clock.resolve_warn_at, clock.resolve_due_at
+    return None, None
+
+
+def _publish(clock: TicketClock, ticket: Ticket) -> None:
+    """Copy the running target onto the ticket, which the queues sort and filter on."""
+    warn, due = running(clock)
+    if (ticket.due_warn_at, ticket.due_at) != (warn, due):
+        Ticket.objects.filter(pk=ticket.pk).update(due_at=due, due_warn_at=warn)
+        ticket.due_at, ticket.due_warn_at = due, warn
+
+
+def _measure(clock: TicketClock, ticket: Ticket, schedule: Schedule | None = None) -> None:
+    """Keep the working time to each target once met (the dashboard's medians); the
+    resolution's, less the pauses, is forgotten when a refusal restarts the clock."""
+    if clock.resolved_at is None:
+        clock.resolve_seconds = None
+    take = clock.taken_at is not None and clock.take_seconds is None
+    resolve = clock.resolved_at is not None and clock.resolve_seconds is None
+    if clock.calendar is None or not (take or resolve):
+        return
+    schedule = schedule or clock.calendar.schedule()
+
+    def worked(end) -> int:
+        return max(int(schedule.between(ticket.created_at, end).total_seconds()), 0)
+
+    if take:
+        clock.take_seconds = worked(clock.taken_at)
+    if resolve:
+        clock.resolve_seconds = max(worked(clock.resolved_at) - clock.paused_seconds, 0)
+
+
+def _publish_all(ids: list[int]) -> None:
+    """_publish for many tickets in one UPDATE, `running` written in SQL."""
+    clocks = TicketClock.objects.filter(
+        ticket=OuterRef("pk"), level__isnull=False, stopped_at__isnull=True
+    )
+    resolving = Q(resolved_at__isnull=True, paused_since__isnull=True)
+
+    def target(take: str, resolve: str) -> Subquery:
+        value = Case(When(taken_at__isnull=True, then=F(take)), When(resolving, then=F(resolve)))
+        return Subquery(clocks.annotate(value=value).values("value")[:1])
+
+    Ticket.objects.filter(pk__in=ids).update(
+        due_at=target("take_due_at", "resolve_due_at"),
+        due_warn_at=target("take_warn_at", "resolve_warn_at"),
+    )
 
 
 def _field_names(fields) -> str:
@@ -159,7 +264,9 @@ def clock_follow(*, ticket: Ticket, actor, changes: dict, at: datetime) -> Ticke
         _match(clock, ticket)
         if clock.level is not None or level is not None:
             _entry(clock, ClockEntry.Kind.RECOMPUTED, at, old=old, reason=_field_names(recompute))
+    _measure(clock, ticket)
     clock.save()
+    _publish(clock, ticket)
     return clock
 
 
@@ -168,9 +275,14 @@ def clock_answered(*, followup) -> None:
     if followup.is_private or not permissions.can_work_ticket(followup.author, followup.ticket):
         return
     # Only the first one counts: the condition leaves a taken clock alone.
-    TicketClock.objects.filter(ticket=followup.ticket_id, taken_at__isnull=True).update(
+    taken = TicketClock.objects.filter(ticket=followup.ticket_id, taken_at__isnull=True).update(
         taken_at=followup.created_at
     )
+    if taken:  # the resolution is now the running target
+        clock = TicketClock.objects.select_related("calendar").get(ticket=followup.ticket_id)
+        _measure(clock, followup.ticket)
+        clock.save(update_fields=["take_seconds"])
+        _publish(clock, followup.ticket)
 
 
 def clocks_stop(*, ids: list[int]) -> None:
@@ -223,3 +335,119 @@ def alerts_send(*, now: datetime | None = None) -> list[int]:
     if new[Alert.Level.BREACH]:
         events.announce("service_level_breaches", ids=new[Alert.Level.BREACH])
     return new[Alert.Level.WARNING] + new[Alert.Level.BREACH]
+
+
+# What the backfill reads of a ticket.
+BACKFILL_FIELDS = ("type", "priority", "theme_id", "team_id", "status", "created_at")
+BACKFILL_FIELDS += ("taken_at", "solved_at")
+
+
+def clocks_backfill(*, now: datetime | None = None, batch_size: int = 5_000, warn_past=False):
+    """Give due dates to the open tickets that have none: filed before the service levels
+    were set up, or while no level matched them. Return how many got a level.
+
+    Levels, calendars and themes are read once; each batch of tickets is then written
+    with one INSERT of clocks, one UPDATE of the clocks that had no level and one INSERT
+    of their entries. The time a ticket spent waiting before is not known: a waiting
+    ticket's clock is paused from now. The thresholds already passed are marked as
+    warned, so switching levels on does not flood the managers (unless `warn_past`).
+    Running it again finds nothing to do.
+    """
+    now = now or timezone.now()
+    levels = list(ServiceLevel.objects.filter(is_active=True))
+    if not levels:
+        return 0
+    calendars = {c.pk: c for c in Calendar.objects.prefetch_related("openings", "closures")}
+    schedules = {pk: calendar.schedule() for pk, calendar in calendars.items()}
+    default = next((pk for pk, c in calendars.items() if c.is_default), None)
+    own = dict(TeamCalendar.objects.values_list("team_id", "calendar_id"))
+    parents = dict(Theme.objects.values_list("pk", "parent_id"))
+    reason = _("Set for a ticket filed before its service level")
+    counted, after = 0, 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                Ticket.objects.filter(Q(clock__isnull=True) | Q(clock__level__isnull=True))
+                .exclude(status=Status.CLOSED)
+                .filter(pk__gt=after)
+                .select_related("clock")
+                .only("clock", *BACKFILL_FIELDS)
+                .order_by("pk")[:batch_size]
+            )
+            if not batch:
+                return counted
+            after = batch[-1].pk
+            new, changed, touched, entries, alerts = [], [], [], [], []
+            for ticket in batch:
+                level = _level_among(levels, ticket, _ancestors(ticket.theme_id, parents))
+                calendar = own.get(ticket.team_id, default)
+                if level is None or calendar is None:
+                    continue
+                clock = getattr(ticket, "clock", None)
+                if clock is None:
+                    clock = TicketClock(
+                        ticket=ticket, taken_at=ticket.taken_at, opened_at=ticket.created_at
+                    )
+                    new.append(clock)
+                else:
+                    changed.append(clock)
+                clock.level, clock.calendar = level, calendars[calendar]
+                if ticket.status == Status.SOLVED:
+                    clock.resolved_at = clock.resolved_at or ticket.solved_at
+                if ticket.status in WAITING and clock.paused_since is None:
+                    clock.paused_since = now
+                _set_dates(clock, ticket, schedules[calendar])
+                _measure(clock, ticket, schedules[calendar])
+                touched.append(ticket)
+                entries.append(_started(clock, now, reason))
+                if not warn_past:
+                    alerts += _passed(clock, ticket, now)
+            TicketClock.objects.bulk_create(new)
+            TicketClock.objects.bulk_update(changed, [*DATES, "level", "calendar"])
+            _publish_all([ticket.pk for ticket in touched])
+            ClockEntry.objects.bulk_create(entries)
+            Alert.objects.bulk_create(alerts, ignore_conflicts=True)
+            counted += len(entries)
+
+
+DATES = ("take_due_at", "take_warn_at", "resolve_due_at", "resolve_warn_at")
+DATES += ("resolved_at", "paused_since", "take_seconds", "resolve_seconds")
+
+
+def _ancestors(theme_id: int | None, parents: dict) -> list[int]:
+    themes = []
+    while theme_id is not None:
+        themes.append(theme_id)
+        theme_id = parents.get(theme_id)
+    return themes
+
+
+def _started(clock: TicketClock, at: datetime, reason: str) -> ClockEntry:
+    return ClockEntry(
+        ticket_id=clock.ticket_id,
+        kind=ClockEntry.Kind.STARTED,
+        created_at=at,
+        reason=str(reason)[:255],
+        level_name=clock.level.name,
+        new_take_due_at=clock.take_due_at,
+        new_resolve_due_at=clock.resolve_due_at,
+    )
+
+
+def _passed(clock: TicketClock, ticket: Ticket, now: datetime) -> list[Alert]:
+    """The alerts the escalation job would send at once for this clock, as already sent."""
+    return [
+        Alert(
+            ticket_id=clock.ticket_id,
+            target=target,
+            level=level,
+            team_id=ticket.team_id,
+            due_at=getattr(clock, due),
+            created_at=now,
+        )
+        for target, level, when, due, done in ESCALATIONS
+        if getattr(clock, when) is not None
+        and getattr(clock, when) <= now
+        and getattr(clock, done) is None
+        and (target != Target.RESOLVE or clock.paused_since is None)
+    ]

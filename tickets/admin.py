@@ -124,7 +124,7 @@ class RoutingRuleAdmin(LabelledListEditableMixin, admin.ModelAdmin):
 
 @admin.register(HelpdeskSettings)
 class HelpdeskSettingsAdmin(admin.ModelAdmin):
-    list_display = ("__str__", "auto_close_days", "default_team")
+    list_display = ("__str__", "auto_close_days", "auto_close_day_kind", "default_team")
     autocomplete_fields = ("default_team",)
 
     def has_add_permission(self, request):

@@ -1,7 +1,10 @@
+from datetime import UTC, datetime
+
 from django.conf import settings
 from django.core.cache import cache
 from django.db import models, transaction
-from django.db.models import ExpressionWrapper, F, Q
+from django.db.models import ExpressionWrapper, F, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -243,12 +246,26 @@ class RoutingRule(models.Model):
 class HelpdeskSettings(models.Model):
     """Settings an admin edits in Django admin; there is a single row."""
 
+    class DayKind(models.TextChoices):
+        CALENDAR = "calendar", _("calendar days")
+        WORKING = "working", _("working days of the ticket's calendar")
+
     auto_close_days = models.PositiveIntegerField(
         _("auto-close delay (days)"),
         default=7,
         help_text=_(
             "A solved ticket whose solution the requester has not answered "
             "is closed after this many days."
+        ),
+    )
+    auto_close_day_kind = models.CharField(
+        _("auto-close delay counted in"),
+        max_length=8,
+        choices=DayKind,
+        default=DayKind.CALENDAR,
+        help_text=_(
+            "Working days skip the weekends, public holidays and closures of the "
+            "ticket's calendar. The delay applies to the solutions proposed from then on."
         ),
     )
     default_team = models.ForeignKey(
@@ -318,6 +335,10 @@ def compute_priority(urgency: int, impact: int) -> int:
 
 # Whether nobody holds the ticket yet: the team queue lists those first.
 UNHELD = ExpressionWrapper(Q(assignee__isnull=True), output_field=models.BooleanField())
+# The due date, or a date that never comes: the queue sorted by due date lists the
+# tickets without one last, in the same index.
+NEVER = datetime(9999, 12, 31, tzinfo=UTC)
+DUE_OR_NEVER = Coalesce(F("due_at"), Value(NEVER, output_field=models.DateTimeField()))
 
 
 class Ticket(models.Model):
@@ -410,7 +431,15 @@ class Ticket(models.Model):
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     taken_at = models.DateTimeField(_("first taken"), null=True, blank=True)
     solved_at = models.DateTimeField(_("solved"), null=True, blank=True)
+    # Set when a solution is proposed (tickets.delays), so the auto-close and the date
+    # told to the requester agree, whatever the admin changes later.
+    auto_close_at = models.DateTimeField(_("closes by itself on"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    # The running target of the ticket's service level (taking in charge, then the
+    # resolution) as the servicelevels app keeps it: empty without a level, while the
+    # clock is paused and once both are met. The queues sort and filter on it.
+    due_at = models.DateTimeField(_("due date"), null=True, blank=True)
+    due_warn_at = models.DateTimeField(_("at risk from"), null=True, blank=True)
     last_activity_at = models.DateTimeField(_("last activity"), default=timezone.now)
     # When the requester's side or an expert last did something the technician should
     # read: a message or file from the requester, a refused solution, a task done.
@@ -449,6 +478,12 @@ class Ticket(models.Model):
                 condition=~Q(status=Status.CLOSED),
                 name="ticket_open_activity",
             ),
+            # Back office queues sorted by due date (selectors.QUEUE_ORDERS["due"]): the
+            # open tickets, the soonest due first, those without a due date last; keyset
+            # pages, no sort.
+            models.Index(
+                DUE_OR_NEVER, F("id"), condition=~Q(status=Status.CLOSED), name="ticket_due_queue"
+            ),
             # Back office "Mes tickets": a technician's open tickets, latest activity first.
             models.Index(
                 F("assignee"),
@@ -463,11 +498,12 @@ class Ticket(models.Model):
             # Portal "Mes demandes d'assistance": tickets filed for me by someone else (the
             # second branch of permissions.party_q's union).
             models.Index(fields=["beneficiary", "-last_activity_at"], name="ticket_beneficiary"),
-            # Auto-close: solved tickets whose solution has waited past the delay.
+            # Auto-close and its reminder: solved tickets whose solution waits, by the
+            # date they close by themselves.
             models.Index(
-                fields=["solved_at"],
+                fields=["auto_close_at"],
                 condition=Q(status=Status.SOLVED),
-                name="ticket_solved_waiting",
+                name="ticket_auto_close",
             ),
             # Back office queues filtered on statuses (closed ones included): each status
             # by latest activity, keyset pages.

@@ -1,7 +1,6 @@
 """Reads of tickets that views and tasks share."""
 
 from dataclasses import dataclass
-from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.postgres.search import SearchQuery, SearchVector
@@ -14,6 +13,7 @@ from django.db.models.fields.tuple_lookups import (
     TupleLessThan,
     TupleLessThanOrEqual,
 )
+from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from core.ids import parse_id
@@ -21,11 +21,11 @@ from core.people import find_person, person_label
 
 from . import links, permissions
 from .models import (
+    DUE_OR_NEVER,
     PATH_SEPARATOR,
     UNHELD,
     Category,
     Followup,
-    HelpdeskSettings,
     Level,
     Location,
     Priority,
@@ -64,9 +64,9 @@ def documents_visible_to(user, ticket: Ticket):
 
 def auto_close_date(ticket: Ticket):
     """When a solved ticket closes by itself if nobody answers its solution (else None)."""
-    if ticket.status != Ticket.Status.SOLVED or ticket.solved_at is None:
+    if ticket.status != Ticket.Status.SOLVED:
         return None
-    return ticket.solved_at + timedelta(days=HelpdeskSettings.load().auto_close_days)
+    return ticket.auto_close_at
 
 
 def find_place(text: str):
@@ -234,9 +234,21 @@ def filter_tickets(
         tickets = tickets.filter(created_at__date__gte=filters["created_from"])
     if "created_to" in filters:
         tickets = tickets.filter(created_at__date__lte=filters["created_to"])
+    if "due_state" in filters:
+        tickets = tickets.filter(due_state_q(filters["due_state"], timezone.now()))
     if "q" in filters:
         tickets = search_tickets(tickets, filters["q"], private_notes=private_notes)
     return tickets
+
+
+def due_state_q(state: str, now) -> Q:
+    """The tickets whose running due date is in this state (servicelevels.selectors.State)
+    at `now`: late past it, at risk past its warning, else on time."""
+    return {
+        "late": Q(due_at__lt=now),
+        "at-risk": Q(due_warn_at__lte=now, due_at__gte=now),
+        "on-time": Q(due_warn_at__gt=now),
+    }[state]
 
 
 def _subtree(node):
@@ -270,10 +282,11 @@ QUEUE_ORDERS = {
     "number": QueueOrder(("id",), True, gettext_lazy("Number")),
     "title": QueueOrder(("title", "id"), False, gettext_lazy("Title")),
     "status": QueueOrder(("status", "id"), False, gettext_lazy("Status")),
+    "due": QueueOrder(("due", "id"), False, gettext_lazy("Due date, soonest first")),
     "unheld": QueueOrder(("unheld", "last_activity_at", "id"), True),
 }
 SORTS = {key: order for key, order in QUEUE_ORDERS.items() if order.label}
-_ORDER_ANNOTATIONS = {"unheld": UNHELD}
+_ORDER_ANNOTATIONS = {"unheld": UNHELD, "due": DUE_OR_NEVER}
 
 
 @dataclass(frozen=True)
@@ -355,6 +368,7 @@ def page_of_tickets(
 _PERSON = ("display_name", "first_name", "last_name", "username")
 ROW_FIELDS = (
     *("title", "type", "status", "priority", "created_at", "last_activity_at", "attention_at"),
+    *("due_at", "due_warn_at"),
     *(
         f"{person}__{field}"
         for person in ("requester", "beneficiary", "assignee")

@@ -5,8 +5,6 @@ services re-check what the user may *do* and raise PermissionDenied, and raise
 TicketError with a translated message when the workflow forbids the change.
 """
 
-from datetime import timedelta
-
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import DateTimeField, F, Q, Value
@@ -20,7 +18,7 @@ from core.files import files_removed_on_error
 from core.html import clean_html, has_text
 from core.sql import insert_select
 
-from . import events, links, permissions, stats, workflow
+from . import delays, events, links, permissions, stats, workflow
 from .errors import TicketError
 from .models import (
     Category,
@@ -468,7 +466,11 @@ def solution_propose(*, ticket: Ticket, author, content: str) -> Solution:
         raise TicketError(_("Describe the solution."))
     now = timezone.now()
     solution = Solution.objects.create(ticket=ticket, author=author, content=content)
-    changes = {"status": status, "solved_at": now}
+    changes = {
+        "status": status,
+        "solved_at": now,
+        "auto_close_at": delays.auto_close_at(ticket, now),
+    }
     if ticket.taken_at is None:
         changes["taken_at"] = now
     _change(ticket, author, **changes)
@@ -523,13 +525,23 @@ def _refuse(ticket: Ticket, solution: Solution, actor, *, reason: Followup) -> S
     solution.refusal = reason
     solution.save(update_fields=["refusal"])
     _decide(solution, actor, Solution.Status.REFUSED, at=reason.created_at)
-    _change(ticket, actor, status=status, solved_at=None, attention_at=timezone.now())
+    _change(
+        ticket,
+        actor,
+        status=status,
+        solved_at=None,
+        auto_close_at=None,
+        attention_at=timezone.now(),
+    )
     events.announce("solution_refused", solution=solution, reason=reason)
     return solution
 
 
 def tickets_auto_close(*, now=None, batch_size: int = 10_000) -> list[int]:
     """Close the solved tickets whose solution has waited past the delay; return their ids.
+
+    The delay was counted when the solution was proposed (`Ticket.auto_close_at`, in
+    calendar or working days), so the job only compares that date with now.
 
     Each batch claims its rows with SKIP LOCKED, then closes them set-based: one UPDATE
     for the tickets, one for their solutions, one INSERT ... SELECT for their history,
@@ -539,15 +551,14 @@ def tickets_auto_close(*, now=None, batch_size: int = 10_000) -> list[int]:
     closed. Running it again finds nothing to do.
     """
     now = now or timezone.now()
-    cutoff = now - timedelta(days=HelpdeskSettings.load().auto_close_days)
     (rule,) = [t for t in workflow.TRANSITIONS if t.action == "auto_close"]
     closed: list[int] = []
     while True:
         with transaction.atomic():
             due = (
                 Ticket.objects.select_for_update(skip_locked=True)
-                .filter(status__in=rule.sources, solved_at__lte=cutoff)
-                .order_by("solved_at", "id")
+                .filter(status__in=rule.sources, auto_close_at__lte=now)
+                .order_by("auto_close_at", "id")
                 .values_list("id", flat=True)[:batch_size]
             )
             ids = list(due)

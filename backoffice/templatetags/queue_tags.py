@@ -10,6 +10,7 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
 from core.templatetags.helpdesk import short_datetime
+from servicelevels.selectors import STATE_LABELS, State, state_at
 from tickets.models import PATH_SEPARATOR, Ticket
 
 register = template.Library()
@@ -41,10 +42,12 @@ def queue_rows(context, rows) -> str:
         "priority": _("Priority"),
         "team": _("Team"),
         "technician": _("Technician"),
+        "due": _("Due date"),
         "activity": _("Last activity"),
         "age": _("Age"),
         "changed": _("New since your last visit"),
     }
+    words.update(STATE_LABELS)
     words = {key: escape(str(value)) for key, value in words.items()}
     # What every row repeats, worked out once: the labels of the statuses and priorities
     # (get_FOO_display hashes every lazy label on each call) and the tickets' address.
@@ -107,6 +110,7 @@ def _row(ticket, page: dict) -> str:
             ),
             cell("team", escape(ticket.team.name) if ticket.team else "—"),
             cell("technician", name(ticket.assignee)),
+            cell("due", _due(ticket, words, page["now"])),
             cell(
                 "activity",
                 f'<time datetime="{activity.isoformat()}">'
@@ -115,4 +119,22 @@ def _row(ticket, page: dict) -> str:
             cell("age", escape(timesince(ticket.created_at, page["now"]))),
             "</tr>",
         ]
+    )
+
+
+# The state's mark, besides its words (never by colour alone), as on the ticket's badge.
+MARKS = {State.LATE: "!", State.AT_RISK: "◔", State.ON_TIME: "✓"}
+
+
+def _due(ticket, words: dict, now) -> str:
+    """The running due date and its state in words; a dash without one."""
+    if ticket.due_at is None:
+        return "—"
+    state = state_at(now, ticket.due_warn_at or ticket.due_at, ticket.due_at)
+    due = localtime(ticket.due_at)
+    return (
+        f'<span class="due due-{state}"><span aria-hidden="true" class="due-mark">'
+        f"{MARKS[state]}</span> {words[state]}</span><br>"
+        f'<time datetime="{due.isoformat()}">'
+        f"{escape(short_datetime(due))}</time>"
     )

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from notifications.models import Event, Notification
 from tests.conftest import missing_service, needs_postgres
@@ -69,9 +70,7 @@ def test_beat_and_a_worker_close_a_waiting_ticket_and_mail_it_once(sink, smtp_po
     services.ticket_take(ticket=ticket, actor=technician)
     services.solution_propose(ticket=ticket, author=technician, content="Quota relevé")
     ticket.refresh_from_db()
-    Ticket.objects.filter(pk=ticket.pk).update(
-        solved_at=ticket.solved_at - timedelta(days=7, minutes=1)
-    )
+    Ticket.objects.filter(pk=ticket.pk).update(auto_close_at=timezone.now() - timedelta(minutes=1))
     # Beat's auto-close job, every two seconds instead of every hour for the test.
     every_two, _ = IntervalSchedule.objects.get_or_create(every=2, period="seconds")
     PeriodicTask.objects.update(enabled=False)

@@ -71,9 +71,11 @@ def test_a_ticket_is_shown_read_only_with_its_timeline(admin_client):
 def test_the_auto_close_delay_is_edited_in_admin(admin_client):
     config = HelpdeskSettings.load()
     url = reverse("admin:tickets_helpdesksettings_change", args=[config.pk])
-    response = admin_client.post(url, {"auto_close_days": 10, "default_team": ""})
+    data = {"auto_close_days": 10, "auto_close_day_kind": "working", "default_team": ""}
+    response = admin_client.post(url, data)
     assert response.status_code == 302
     assert HelpdeskSettings.load().auto_close_days == 10
+    assert HelpdeskSettings.load().auto_close_day_kind == "working"
     add = admin_client.get(reverse("admin:tickets_helpdesksettings_add"))
     assert add.status_code == 403  # there is only ever one row
 

@@ -61,11 +61,28 @@ def test_a_second_run_changes_nothing(solved):
     assert closings(solved).count() == 1
 
 
-def test_the_delay_comes_from_the_admin_setting(solved):
+def test_the_delay_comes_from_the_admin_setting(ticket, technician):
     config = HelpdeskSettings.load()
     config.auto_close_days = 3
     config.save()
+    solved = solve(ticket, technician)
+    assert solved.auto_close_at == solved.solved_at + timedelta(days=3)
     assert services.tickets_auto_close(now=solved.solved_at + timedelta(days=3)) == [solved.pk]
+
+
+def test_a_changed_delay_keeps_the_date_a_waiting_solution_was_given(solved):
+    # The requester was told the date when the solution came: it stays true.
+    config = HelpdeskSettings.load()
+    config.auto_close_days = 3
+    config.save()
+    assert services.tickets_auto_close(now=solved.solved_at + timedelta(days=3)) == []
+    assert services.tickets_auto_close(now=solved.solved_at + timedelta(days=7)) == [solved.pk]
+
+
+def test_a_refused_solution_forgets_its_closing_date(solved, requester):
+    services.solution_refuse(ticket=solved, actor=requester, reason="Non")
+    solved.refresh_from_db()
+    assert solved.auto_close_at is None
 
 
 def test_pending_new_and_refused_tickets_are_never_closed(requester, team, technician):
@@ -94,9 +111,7 @@ def test_it_works_in_batches(requester, team, technician):
 
 
 def test_the_command_runs_the_auto_close(solved):
-    Ticket.objects.filter(pk=solved.pk).update(
-        solved_at=solved.solved_at - timedelta(days=7, minutes=1)
-    )
+    Ticket.objects.filter(pk=solved.pk).update(auto_close_at=timezone.now() - timedelta(minutes=1))
     out = StringIO()
     call_command("autoclose_tickets", stdout=out)
     assert "1 ticket" in out.getvalue()
@@ -136,7 +151,7 @@ def overdue(transactional_db):
     technician = make_technician(team)
     requester = UserFactory()
     ticket = solve(make_ticket(requester=requester, team=team), technician)
-    Ticket.objects.filter(pk=ticket.pk).update(solved_at=ticket.solved_at - timedelta(days=8))
+    Ticket.objects.filter(pk=ticket.pk).update(auto_close_at=ticket.solved_at - timedelta(days=1))
     return ticket, requester
 
 
@@ -256,9 +271,7 @@ def test_racing_from_two_threads_ends_in_one_consistent_state(overdue, decision)
 def test_the_celery_task_calls_the_same_service(solved):
     from tickets.tasks import auto_close_tickets
 
-    Ticket.objects.filter(pk=solved.pk).update(
-        solved_at=solved.solved_at - timedelta(days=7, minutes=1)
-    )
+    Ticket.objects.filter(pk=solved.pk).update(auto_close_at=timezone.now() - timedelta(minutes=1))
     assert auto_close_tickets.apply().get() == 1
     assert auto_close_tickets.apply().get() == 0
 
