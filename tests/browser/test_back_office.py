@@ -122,7 +122,8 @@ def test_a_supervisor_reads_the_dashboard(page, helpdesk):
     log_in(page, "anne")
     page.get_by_role("link", name="Tableau de bord").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Tableau de bord")
-    expect(page.locator(".chart-table").first).to_contain_text("Nouveau")
+    by_status = page.locator('.chart-table[aria-labelledby="by-status-title"]')
+    expect(by_status).to_contain_text("Nouveau")
     assert_accessible(page)
 
 
