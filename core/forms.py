@@ -112,12 +112,13 @@ _ERRORS = ("django/forms/errors/list/default.html", "django/forms/errors/list/ul
 
 
 class FormRenderer(Jinja2):
-    """Django's own field templates through Jinja2, its commonest widgets in Python.
+    """Django's form templates written in Python for field groups, labels and the commonest
+    widgets; any other template through Jinja2.
 
     The same markup as Django's templates, character for character (a test holds them
     equal), in a fraction of the time: a work page holds some thirty fields, and a select
-    of five options is six templates. Any other template goes to Jinja2. The admin keeps
-    the default renderer, since its widgets have Django templates only.
+    of five options is six templates. The admin keeps the default renderer, since its
+    widgets have Django templates only.
     """
 
     def render(self, template_name, context, request=None):
