@@ -1,5 +1,6 @@
 """Send outbox rows: claim, render in the recipient's language, send, or retry later."""
 
+import json
 import logging
 import time
 from contextlib import contextmanager
@@ -187,7 +188,7 @@ def send_batch(*, ids: list[int] | None = None, limit: int = BATCH_SIZE) -> tupl
         return 0, 0
     now = timezone.now()
     stop_at = time.monotonic() + SEND_BUDGET.total_seconds()
-    failed, sent = [], 0
+    failed, sent, texts = [], 0, {}
     backend = get_connection()
 
     def outcome(results: list) -> None:
@@ -209,7 +210,7 @@ def send_batch(*, ids: list[int] | None = None, limit: int = BATCH_SIZE) -> tupl
             if time.monotonic() > stop_at:  # the rest waits for its lease to end
                 break
             try:
-                message = render(notification)
+                message = render(notification, texts=texts)
             except Exception as error:
                 outcome([(notification, error)])
                 continue
@@ -296,9 +297,9 @@ def context_for(notification: Notification) -> dict:
     else:
         link = reverse("portal:ticket-detail", args=[ticket.pk])
     data = notification.context
+    # No "recipient": what a message says depends on the recipient's role only (render()).
     return {
         "ticket": ticket,
-        "recipient": recipient,
         "for_technician": works_on_it,
         "link": settings.SITE_URL + link,
         "followup": _item(Followup, data.get("followup"), notification, works_on_it),
@@ -314,15 +315,38 @@ def context_for(notification: Notification) -> dict:
     }
 
 
-def render(notification: Notification) -> EmailMultiAlternatives:
-    """The e-mail for one outbox row, in its recipient's language."""
+def _texts(notification: Notification, context: dict) -> tuple[str, str, str]:
+    base = f"notifications/{notification.event}"
+    # One line, whatever the ticket's title holds: no header can be slipped in.
+    subject = " ".join(render_to_string(f"{base}-subject.txt", context).split())
+    text = render_to_string(f"{base}-body.txt", context)
+    html = render_to_string(f"{base}-body.html", context)
+    return subject, text, html
+
+
+def render(notification: Notification, *, texts: dict | None = None) -> EmailMultiAlternatives:
+    """The e-mail for one outbox row, in its recipient's language.
+
+    `texts` keeps what a batch rendered: the templates never name the recipient, so
+    the team members, observers and parties of a ticket who hear of the same event in
+    the same language and role read the same subject and bodies, rendered once. Each
+    recipient's right to see the ticket and its items is still checked for each.
+    """
     with translation.override(notification.language):
         context = context_for(notification)
-        base = f"notifications/{notification.event}"
-        # One line, whatever the ticket's title holds: no header can be slipped in.
-        subject = " ".join(render_to_string(f"{base}-subject.txt", context).split())
-        text = render_to_string(f"{base}-body.txt", context)
-        html = render_to_string(f"{base}-body.html", context)
+        key = (
+            notification.event,
+            notification.ticket_id,
+            notification.language,
+            context["for_technician"],
+            json.dumps(notification.context, sort_keys=True),
+        )
+        if texts is None:
+            subject, text, html = _texts(notification, context)
+        elif key in texts:
+            subject, text, html = texts[key]
+        else:
+            subject, text, html = texts[key] = _texts(notification, context)
     headers = mailheaders.headers_for(
         notification_id=notification.pk, ticket_id=notification.ticket_id
     )

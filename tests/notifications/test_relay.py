@@ -19,7 +19,7 @@ from tests.conftest import needs_postgres
 from tests.factories import TeamFactory, UserFactory, make_technician, make_ticket
 from tests.notifications.test_worker import BIN, REDIS_URL, environment, needs_redis, wait_for
 from tickets import services
-from tickets.models import HelpdeskSettings
+from tickets.models import HelpdeskSettings, TeamMembership
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -234,3 +234,23 @@ def test_a_worker_killed_mid_batch_leaves_its_rows_to_the_next_one(sink, smtp_po
     assert done, (tmp_path / "worker0.log").read_text()
     _received_once_each(sink, ids)
     assert Notification.objects.filter(state=Notification.State.SENT).count() == 300
+
+
+def test_a_teams_members_read_one_rendering_and_each_is_checked(smtp_settings, sink, monkeypatch):
+    team = TeamFactory()
+    members = [make_technician(team) for _ in range(6)]
+    ticket = make_ticket(requester=UserFactory(language="fr"), team=team)
+    services.followup_add(ticket=ticket, author=members[0], content="Écran changé")
+    rows = Notification.objects.filter(event=Event.FOLLOWUP_ADDED)
+    assert rows.count() == 6  # the requester and the five other members
+    TeamMembership.objects.filter(user=members[5]).delete()  # left: sees the ticket no more
+    rows.update(state=Notification.State.PENDING, next_attempt_at=timezone.now())
+    sink.forget()
+    rendered = []
+    texts = sending._texts
+    monkeypatch.setattr(sending, "_texts", lambda *a: rendered.append(a) or texts(*a))
+    assert sending.send_batch() == (6, 5)
+    assert len(rendered) == 2  # one for the requester, one for the technicians
+    bodies = {m.get_body(("plain",)).get_content() for m in sink.messages}
+    assert len(bodies) == 2 and len(sink.messages) == 5
+    assert members[5].email not in {m["To"] for m in sink.messages}
