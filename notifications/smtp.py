@@ -150,17 +150,18 @@ class Pipeline:
 
     def put(self, token, message: EmailMultiAlternatives) -> list:
         """Send the envelope of `message` now, its content with the next one."""
-        data = _LEADING_DOT.sub(b"..", as_bytes(message))
-        if not data.endswith(b"\r\n"):
-            data += b"\r\n"
+        data = as_bytes(message)
         sender = _address(message.from_email)
         recipients = [_address(r) for r in message.recipients()]
         if not self.pipelining:
             try:
-                self.smtp.sendmail(sender, recipients, data)
+                self.smtp.sendmail(sender, recipients, data)  # which doubles leading dots
             except REFUSED as error:
                 return [(token, error)]
             return [(token, None)]
+        data = _LEADING_DOT.sub(b"..", data)  # a line "." would end the message (RFC 5321)
+        if not data.endswith(b"\r\n"):
+            data += b"\r\n"
         outcomes = self._answers()
         commands = [f"MAIL FROM:{sender}", *(f"RCPT TO:{r}" for r in recipients)]
         write = "".join(f"{command}\r\n" for command in commands).encode() + b"DATA\r\n"

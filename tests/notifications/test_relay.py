@@ -93,7 +93,9 @@ def test_a_refused_address_fails_alone_and_the_batch_goes_on(smtp_settings, sink
     assert Notification.objects.filter(state=Notification.State.SENT).count() == 8
 
 
-def test_the_message_written_directly_reads_as_djangos_own(smtp_settings, sink):
+@pytest.mark.parametrize("pipelining", [True, False])
+def test_the_message_written_directly_reads_as_djangos_own(smtp_settings, sink, pipelining):
+    sink.pipelining = pipelining
     requester = UserFactory(email="claire@univ.example", language="fr")
     team = TeamFactory()
     technician = make_technician(team)
