@@ -160,6 +160,9 @@ class _OneByOne:
     def __init__(self, backend):
         self.backend = backend
 
+    def take(self) -> list:
+        return []
+
     def put(self, token, message: EmailMultiAlternatives) -> list:
         message.connection = self.backend
         message.send()
@@ -220,12 +223,14 @@ def send_batch(*, ids: list[int] | None = None, limit: int = BATCH_SIZE) -> tupl
             except Exception as error:
                 # The connection is lost, and with it what the server had not answered.
                 lost = [*(pipeline.unanswered if pipeline else []), notification]
+                outcome(pipeline.take() if pipeline else [])
                 outcome([(n, error) for n in dict.fromkeys(lost)])
                 backend.close()
                 pipeline = None  # the next message opens a fresh connection
         try:
             outcome(pipeline.close() if pipeline else [])
         except Exception as error:
+            outcome(pipeline.take())
             outcome([(n, error) for n in pipeline.unanswered])
     backend.close()
     Notification.objects.bulk_update(failed, ["state", "next_attempt_at", "last_error"])

@@ -130,8 +130,9 @@ class Pipeline:
     the server's answers to both are read only when a third message comes: meanwhile
     the caller renders it and records what was sent. `put` and `close` return the
     outcomes learnt so far, (token, None) for a message the server accepted, (token,
-    error) for one it refused; if they raise, the connection is lost, and so is every
-    message in `unanswered`. Without PIPELINING, one message at a time.
+    error) for one it refused; if they raise, the connection is lost: `take()` gives
+    what was learnt before, and every message in `unanswered` is lost. Without
+    PIPELINING, one message at a time.
     """
 
     def __init__(self, connection: smtplib.SMTP):
@@ -143,6 +144,11 @@ class Pipeline:
         # answers are read, it is still there only if the server accepted it ("354").
         self.envelope = None
         self.envelope_data = b""
+        self.learnt = []  # outcomes read from the server, not yet handed over
+
+    def take(self) -> list:
+        learnt, self.learnt = self.learnt, []
+        return learnt
 
     @property
     def unanswered(self) -> list:
@@ -162,7 +168,7 @@ class Pipeline:
         data = _LEADING_DOT.sub(b"..", data)  # a line "." would end the message (RFC 5321)
         if not data.endswith(b"\r\n"):
             data += b"\r\n"
-        outcomes = self._answers()
+        self._answers()
         commands = [f"MAIL FROM:{sender}", *(f"RCPT TO:{r}" for r in recipients)]
         write = "".join(f"{command}\r\n" for command in commands).encode() + b"DATA\r\n"
         if self.envelope is not None:  # accepted: its content goes first
@@ -170,25 +176,23 @@ class Pipeline:
             self.content, self.envelope = self.envelope[0], None
         self.smtp.send(write)
         self.envelope, self.envelope_data = (token, sender, recipients), data
-        return outcomes
+        return self.take()
 
     def close(self) -> list:
         """Send the last content; return the last outcomes."""
-        outcomes = self._answers()
+        self._answers()
         if self.envelope is not None:
             self.content, self.envelope = self.envelope[0], None
             self.smtp.send(self.envelope_data + b".\r\n")
-            outcomes += self._answers()
-        return outcomes
+            self._answers()
+        return self.take()
 
-    def _answers(self) -> list:
+    def _answers(self) -> None:
         """Read what the server answered to the last write; keep an accepted envelope."""
-        outcomes = []
         if self.content is not None:
             code, reply = self.smtp.getreply()
-            outcomes.append(
-                (self.content, None if code == 250 else smtplib.SMTPDataError(code, reply))
-            )
+            error = None if code == 250 else smtplib.SMTPDataError(code, reply)
+            self.learnt.append((self.content, error))
             self.content = None
         if self.envelope is not None:
             token, sender, recipients = self.envelope
@@ -198,6 +202,5 @@ class Pipeline:
                     self.smtp.send(b".\r\n")  # an empty message ends what the server opened
                     self.smtp.getreply()
                 self.envelope = None
-                outcomes.append((token, _refused(replies, sender, recipients)))
+                self.learnt.append((token, _refused(replies, sender, recipients)))
                 self.smtp.rset()
-        return outcomes

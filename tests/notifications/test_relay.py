@@ -93,6 +93,30 @@ def test_a_refused_address_fails_alone_and_the_batch_goes_on(smtp_settings, sink
     assert Notification.objects.filter(state=Notification.State.SENT).count() == 8
 
 
+@pytest.mark.parametrize(("pipelining", "lost"), [(True, 2), (False, 1)])
+def test_a_lost_connection_loses_only_what_the_server_had_not_answered(
+    smtp_settings, sink, pipelining, lost
+):
+    """The messages it accepted are marked sent; the ones in flight go back to the outbox.
+
+    With PIPELINING, the answer to the fourth message's content comes in the same read
+    as the fifth's envelope, whose recipient is never answered: the fourth is sent, the
+    fifth and the sixth (being sent) are lost; the rest goes on a new connection.
+    """
+    sink.pipelining = pipelining
+    ids = _queue(10)
+    sink.forget()
+    sink.drop_after = 4
+    assert sending.send_batch() == (10, 10 - lost)
+    rows = Notification.objects.filter(pk__in=ids)
+    assert not rows.filter(state=Notification.State.SENDING).exists()
+    sent = rows.filter(state=Notification.State.SENT)
+    assert sorted(m["To"] for m in sink.messages) == sorted(sent.values_list("email", flat=True))
+    retried = rows.filter(state=Notification.State.PENDING)
+    assert retried.count() == lost and all(row.last_error for row in retried)
+    assert len(sink.sessions) == 2
+
+
 @pytest.mark.parametrize("pipelining", [True, False])
 def test_the_message_written_directly_reads_as_djangos_own(smtp_settings, sink, pipelining):
     sink.pipelining = pipelining
