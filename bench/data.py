@@ -1,6 +1,7 @@
 """A university's worth of tickets in a throw-away database, written with COPY.
 
-`python bench/data.py 100000` builds `help_bench_100k` (any size: `help_bench_<n>`):
+`python bench/data.py 100000` builds `help_bench_100k` (any size: `help_bench_<n>`; another
+prefix than `help_bench` with BENCH_DB_PREFIX, so that two people's runs do not collide):
 5,000 requesters, 300 technicians in 10 teams (a manager each) and a supervisor of all
 ten; the tickets 45% open (new, assigned, planned, pending), 15% solved with their
 solution waiting (solved over the last two weeks, so about half are due for the
@@ -9,6 +10,7 @@ a solution on every solved or closed ticket, an observer on one ticket in twenty
 beneficiary other than the requester on one in ten; and one ticket with 200 items.
 """
 
+import os
 import sys
 from datetime import timedelta
 
@@ -23,7 +25,8 @@ STATUSES = [1, 2, 2, 3, 4, 2, 1, 2, 4, 5, 5, 5, 6, 6, 6, 6, 6, 6, 6, 6]
 
 
 def database_name(size: int) -> str:
-    return f"help_bench_{size // 1000}k" if size % 1000 == 0 else f"help_bench_{size}"
+    prefix = os.environ.get("BENCH_DB_PREFIX", "help_bench")
+    return f"{prefix}_{size // 1000}k" if size % 1000 == 0 else f"{prefix}_{size}"
 
 
 def _copy(table: str, columns: list[str], rows) -> None:

@@ -37,8 +37,9 @@ class Notification(models.Model):
     language = models.CharField(_("language"), max_length=5, default="fr")
     # What the message is about, beyond the ticket: {"followup": id} and the like.
     context = models.JSONField(default=dict, blank=True)
-    # One message per event and recipient, however often the change or the job runs.
-    dedupe_key = models.CharField(max_length=200, unique=True)
+    # One message per event and recipient, however often the change or the job runs
+    # (the constraint "notification_dedupe" below).
+    dedupe_key = models.CharField(max_length=200)
     state = models.CharField(_("state"), max_length=10, choices=State, default=State.PENDING)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
@@ -50,6 +51,11 @@ class Notification(models.Model):
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         ordering = ["-created_at"]
+        constraints = [
+            # A constraint rather than unique=True: the same unique index, without the
+            # second one (for LIKE) Django adds to a unique text field and no query uses.
+            models.UniqueConstraint(fields=["dedupe_key"], name="notification_dedupe"),
+        ]
         indexes = [
             # Outbox relay: the messages due for a (new) attempt, oldest first.
             models.Index(

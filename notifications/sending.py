@@ -1,13 +1,14 @@
 """Send outbox rows: claim, render in the recipient's language, send, or retry later."""
 
+import json
 import logging
-import smtplib
 import time
 from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.db import connection
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -18,7 +19,7 @@ from tickets import permissions
 from tickets.models import Document, Followup, Solution, Task, Ticket
 from tickets.selectors import auto_close_date
 
-from . import mailheaders
+from . import mailheaders, smtp
 from .models import Notification
 
 logger = logging.getLogger(__name__)
@@ -123,15 +124,23 @@ def _quick_commits():
 
 
 def _mark_sent(notification: Notification) -> None:
-    # Written the moment SMTP accepted the message, on its own: a worker killed later in
-    # the batch leaves this row sent. "Never twice" holds while the worker lives (nobody
-    # else may claim a leased row, and the batch stops before its lease ends); a worker
-    # killed in the instant between SMTP's "250" and this write is the one case that
-    # sends a message a second time, after the lease: no mail server and database
-    # commit together, and a late message beats a lost one.
-    Notification.objects.filter(pk=notification.pk).update(
-        state=Notification.State.SENT, sent_at=timezone.now()
-    )
+    # Written as soon as SMTP accepted the message (while the server reads the next
+    # one), on its own: a worker killed later in the batch leaves this row sent. "Never
+    # twice" holds while the worker lives (nobody else may claim a leased row, and the
+    # batch stops before its lease ends); a worker killed in the instant
+    # between SMTP's "250" and this write is the one case that sends a message a second
+    # time, after the lease: no mail server and database commit together, and a late
+    # message beats a lost one.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Notification._meta.db_table}"  # noqa: S608 - our own table
+            ' SET "state" = %s, "sent_at" = %s WHERE "id" = %s',
+            [
+                Notification.State.SENT,
+                connection.ops.adapt_datetimefield_value(timezone.now()),
+                notification.pk,
+            ],
+        )
 
 
 def _failed(notification: Notification, error: Exception, now) -> Notification:
@@ -141,6 +150,33 @@ def _failed(notification: Notification, error: Exception, now) -> Notification:
     notification.last_error = f"{type(error).__name__}: {error}"[:2000]
     logger.warning("Notification %s not sent: %s", notification.pk, notification.last_error)
     return notification
+
+
+class _OneByOne:
+    """Another backend than SMTP (the console, the tests' outbox): a message at a time."""
+
+    unanswered = ()
+
+    def __init__(self, backend):
+        self.backend = backend
+
+    def take(self) -> list:
+        return []
+
+    def put(self, token, message: EmailMultiAlternatives) -> list:
+        message.connection = self.backend
+        message.send()
+        return [(token, None)]
+
+    def close(self) -> list:
+        return []
+
+
+def _pipeline(backend):
+    backend.open()  # again after a lost connection
+    if isinstance(backend, SMTPBackend):
+        return smtp.Pipeline(backend.connection)
+    return _OneByOne(backend)
 
 
 def send_batch(*, ids: list[int] | None = None, limit: int = BATCH_SIZE) -> tuple[int, int]:
@@ -155,29 +191,48 @@ def send_batch(*, ids: list[int] | None = None, limit: int = BATCH_SIZE) -> tupl
         return 0, 0
     now = timezone.now()
     stop_at = time.monotonic() + SEND_BUDGET.total_seconds()
-    failed, sent = [], 0
-    smtp = get_connection()
+    failed, sent, texts = [], 0, {}
+    backend = get_connection()
+
+    def outcome(results: list) -> None:
+        nonlocal sent
+        for notification, error in results:
+            if error is None:
+                _mark_sent(notification)
+                sent += 1
+            else:
+                failed.append(_failed(notification, error, now))
+
     try:
-        smtp.open()
+        pipeline = _pipeline(backend)
     except Exception as error:
         failed = [_failed(notification, error, now) for notification in notifications]
-        notifications = []
+        notifications, pipeline = [], None
     with _quick_commits():
         for notification in notifications:
             if time.monotonic() > stop_at:  # the rest waits for its lease to end
                 break
             try:
-                message = render(notification)
-                message.connection = smtp
-                message.send()
+                message = render(notification, texts=texts)
             except Exception as error:
-                failed.append(_failed(notification, error, now))
-                if isinstance(error, smtplib.SMTPServerDisconnected | OSError):
-                    smtp.close()  # the next message opens a fresh connection
+                outcome([(notification, error)])
                 continue
-            _mark_sent(notification)
-            sent += 1
-    smtp.close()
+            try:
+                pipeline = pipeline or _pipeline(backend)
+                outcome(pipeline.put(notification, message))
+            except Exception as error:
+                # The connection is lost, and with it what the server had not answered.
+                lost = [*(pipeline.unanswered if pipeline else []), notification]
+                outcome(pipeline.take() if pipeline else [])
+                outcome([(n, error) for n in dict.fromkeys(lost)])
+                backend.close()
+                pipeline = None  # the next message opens a fresh connection
+        try:
+            outcome(pipeline.close() if pipeline else [])
+        except Exception as error:
+            outcome(pipeline.take())
+            outcome([(n, error) for n in pipeline.unanswered])
+    backend.close()
     Notification.objects.bulk_update(failed, ["state", "next_attempt_at", "last_error"])
     return claimed, sent
 
@@ -247,9 +302,9 @@ def context_for(notification: Notification) -> dict:
     else:
         link = reverse("portal:ticket-detail", args=[ticket.pk])
     data = notification.context
+    # No "recipient": what a message says depends on the recipient's role only (render()).
     return {
         "ticket": ticket,
-        "recipient": recipient,
         "for_technician": works_on_it,
         "link": settings.SITE_URL + link,
         "followup": _item(Followup, data.get("followup"), notification, works_on_it),
@@ -265,15 +320,38 @@ def context_for(notification: Notification) -> dict:
     }
 
 
-def render(notification: Notification) -> EmailMultiAlternatives:
-    """The e-mail for one outbox row, in its recipient's language."""
+def _texts(notification: Notification, context: dict) -> tuple[str, str, str]:
+    base = f"notifications/{notification.event}"
+    # One line, whatever the ticket's title holds: no header can be slipped in.
+    subject = " ".join(render_to_string(f"{base}-subject.txt", context).split())
+    text = render_to_string(f"{base}-body.txt", context)
+    html = render_to_string(f"{base}-body.html", context)
+    return subject, text, html
+
+
+def render(notification: Notification, *, texts: dict | None = None) -> EmailMultiAlternatives:
+    """The e-mail for one outbox row, in its recipient's language.
+
+    `texts` keeps what a batch rendered: the templates never name the recipient, so
+    the team members, observers and parties of a ticket who hear of the same event in
+    the same language and role read the same subject and bodies, rendered once. Each
+    recipient's right to see the ticket and its items is still checked for each.
+    """
     with translation.override(notification.language):
         context = context_for(notification)
-        base = f"notifications/{notification.event}"
-        # One line, whatever the ticket's title holds: no header can be slipped in.
-        subject = " ".join(render_to_string(f"{base}-subject.txt", context).split())
-        text = render_to_string(f"{base}-body.txt", context)
-        html = render_to_string(f"{base}-body.html", context)
+        key = (
+            notification.event,
+            notification.ticket_id,
+            notification.language,
+            context["for_technician"],
+            json.dumps(notification.context, sort_keys=True),
+        )
+        if texts is None:
+            subject, text, html = _texts(notification, context)
+        elif key in texts:
+            subject, text, html = texts[key]
+        else:
+            subject, text, html = texts[key] = _texts(notification, context)
     headers = mailheaders.headers_for(
         notification_id=notification.pk, ticket_id=notification.ticket_id
     )

@@ -10,19 +10,42 @@ class Sink:
 
     `hold_after = n` makes it keep n messages, then hold the next one unanswered
     (`holding` is set) until `release` is set, and refuse it then: a client stuck
-    mid-message, as when its worker is killed there.
+    mid-message, as when its worker is killed there. It offers PIPELINING (RFC 2920) as
+    Postfix, Exim and Exchange do, unless `pipelining` is false; it refuses the
+    addresses in `refused`; `drop_after = n` makes it keep n messages, then drop the
+    connection once at the next recipient, without answering, as a server or a network
+    that fails.
     """
 
-    def __init__(self, port):
+    def __init__(self, port, *, pipelining=True):
         from aiosmtpd.controller import Controller
 
         self.messages = []
         self.sessions = []  # one per SMTP connection that delivered something
         self.port = port
         self.hold_after = None
+        self.pipelining = pipelining
+        self.refused = set()
+        self.drop_after = None
         self.holding = threading.Event()
         self.release = threading.Event()
         self.controller = Controller(self, hostname="127.0.0.1", port=port)
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):  # noqa: N802
+        session.host_name = hostname
+        if self.pipelining:
+            return [*responses[:-1], "250-PIPELINING", responses[-1]]
+        return responses
+
+    async def handle_RCPT(self, server, session, envelope, address, options):  # noqa: N802
+        if self.drop_after is not None and len(self.messages) >= self.drop_after:
+            self.drop_after = None
+            server.transport.close()
+            return "421 4.3.2 Closing"  # never read: the connection is gone
+        if address in self.refused:
+            return "550 5.1.1 No such user"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
         from email import message_from_bytes

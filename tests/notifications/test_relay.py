@@ -4,6 +4,8 @@ import os
 import signal
 import subprocess
 from datetime import timedelta
+from email import message_from_bytes
+from email.policy import default
 
 import pytest
 from django.db import connection
@@ -17,7 +19,7 @@ from tests.conftest import needs_postgres
 from tests.factories import TeamFactory, UserFactory, make_technician, make_ticket
 from tests.notifications.test_worker import BIN, REDIS_URL, environment, needs_redis, wait_for
 from tickets import services
-from tickets.models import HelpdeskSettings
+from tickets.models import HelpdeskSettings, TeamMembership
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -52,7 +54,9 @@ def _reads(queries) -> list[str]:
     return [q["sql"] for q in queries if "SET \"state\" = 'sent'" not in q["sql"]]
 
 
-def test_a_batch_costs_the_same_queries_for_5_messages_and_for_50(smtp_settings, sink):
+@pytest.mark.parametrize("pipelining", [True, False])
+def test_a_batch_costs_the_same_queries_for_5_messages_and_for_50(smtp_settings, sink, pipelining):
+    sink.pipelining = pipelining
     HelpdeskSettings.load()  # read once per process, then cached
     costs = []
     for count, prefix in ((5, "a"), (50, "b")):
@@ -67,6 +71,79 @@ def test_a_batch_costs_the_same_queries_for_5_messages_and_for_50(smtp_settings,
     # Then one "sent" mark per message, and one SMTP connection for the whole batch.
     reads = 8 if connection.vendor == "postgresql" else 6
     assert costs == [(reads, 5, 5, 1), (reads, 50, 50, 1)]
+
+
+@pytest.mark.parametrize("pipelining", [True, False])
+def test_a_refused_address_fails_alone_and_the_batch_goes_on(smtp_settings, sink, pipelining):
+    sink.pipelining = pipelining
+    ids = _queue(10)
+    sink.forget()
+    refused = Notification.objects.filter(pk__in=[ids[2], ids[7]])
+    sink.refused = set(refused.values_list("email", flat=True))
+    assert sending.send_batch() == (10, 8)
+    assert len(sink.messages) == 8 and len(sink.sessions) == 1
+    assert sorted(m["To"] for m in sink.messages) == sorted(
+        Notification.objects.filter(pk__in=ids)
+        .exclude(email__in=sink.refused)
+        .values_list("email", flat=True)
+    )
+    for row in refused:  # back in the outbox for a later attempt
+        assert row.state == Notification.State.PENDING
+        assert row.last_error.startswith("SMTPRecipientsRefused")
+    assert Notification.objects.filter(state=Notification.State.SENT).count() == 8
+
+
+@pytest.mark.parametrize(("pipelining", "lost"), [(True, 2), (False, 1)])
+def test_a_lost_connection_loses_only_what_the_server_had_not_answered(
+    smtp_settings, sink, pipelining, lost
+):
+    """The messages it accepted are marked sent; the ones in flight go back to the outbox.
+
+    With PIPELINING, the answer to the fourth message's content comes in the same read
+    as the fifth's envelope, whose recipient is never answered: the fourth is sent, the
+    fifth and the sixth (being sent) are lost; the rest goes on a new connection.
+    """
+    sink.pipelining = pipelining
+    ids = _queue(10)
+    sink.forget()
+    sink.drop_after = 4
+    assert sending.send_batch() == (10, 10 - lost)
+    rows = Notification.objects.filter(pk__in=ids)
+    assert not rows.filter(state=Notification.State.SENDING).exists()
+    sent = rows.filter(state=Notification.State.SENT)
+    assert sorted(m["To"] for m in sink.messages) == sorted(sent.values_list("email", flat=True))
+    retried = rows.filter(state=Notification.State.PENDING)
+    assert retried.count() == lost and all(row.last_error for row in retried)
+    assert len(sink.sessions) == 2
+
+
+@pytest.mark.parametrize("pipelining", [True, False])
+def test_the_message_written_directly_reads_as_djangos_own(smtp_settings, sink, pipelining):
+    sink.pipelining = pipelining
+    requester = UserFactory(email="claire@univ.example", language="fr")
+    team = TeamFactory()
+    technician = make_technician(team)
+    title = "Écran noir après la mise à jour du poste « Bâtiment Érasme », salle 204 " * 2
+    ticket = make_ticket(requester=requester, team=team, title=title.strip())
+    content = "<p>Bonjour,<br>\n.htaccess corrigé ; relancez le navigateur.<br>\n.</p>"
+    services.followup_add(ticket=ticket, author=technician, content=content)
+    (row,) = Notification.objects.filter(event=Event.FOLLOWUP_ADDED, email=requester.email)
+    row.state, row.next_attempt_at = Notification.State.PENDING, timezone.now()
+    row.save()  # sent already, once committed: due again
+    django_way = sending.render(Notification.objects.get(pk=row.pk)).message().as_bytes()
+    expected = message_from_bytes(django_way, policy=default)
+    sink.forget()
+    assert sending.send_batch(ids=[row.pk]) == (1, 1)
+    (received,) = sink.messages
+    headers = ["Subject", "From", "To", "Reply-To", "Message-ID", "In-Reply-To", "References"]
+    for name in [*headers, "Auto-Submitted", "Content-Type"]:
+        assert str(received[name]).split(";")[0] == str(expected[name]).split(";")[0].strip(), name
+    assert "Écran noir" in received["Subject"]
+    for kind in ("plain", "html"):
+        sent = received.get_body((kind,)).get_content().replace("\r\n", "\n")
+        assert sent == expected.get_body((kind,)).get_content()
+    text = received.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    assert "\n.htaccess corrigé" in text and "\n.\n" in text  # lines that start with a dot
 
 
 def test_the_relay_drains_a_backlog_larger_than_a_batch(smtp_settings, sink, monkeypatch):
@@ -183,3 +260,23 @@ def test_a_worker_killed_mid_batch_leaves_its_rows_to_the_next_one(sink, smtp_po
     assert done, (tmp_path / "worker0.log").read_text()
     _received_once_each(sink, ids)
     assert Notification.objects.filter(state=Notification.State.SENT).count() == 300
+
+
+def test_a_teams_members_read_one_rendering_and_each_is_checked(smtp_settings, sink, monkeypatch):
+    team = TeamFactory()
+    members = [make_technician(team) for _ in range(6)]
+    ticket = make_ticket(requester=UserFactory(language="fr"), team=team)
+    services.followup_add(ticket=ticket, author=members[0], content="Écran changé")
+    rows = Notification.objects.filter(event=Event.FOLLOWUP_ADDED)
+    assert rows.count() == 6  # the requester and the five other members
+    TeamMembership.objects.filter(user=members[5]).delete()  # left: sees the ticket no more
+    rows.update(state=Notification.State.PENDING, next_attempt_at=timezone.now())
+    sink.forget()
+    rendered = []
+    texts = sending._texts
+    monkeypatch.setattr(sending, "_texts", lambda *a: rendered.append(a) or texts(*a))
+    assert sending.send_batch() == (6, 5)
+    assert len(rendered) == 2  # one for the requester, one for the technicians
+    bodies = {m.get_body(("plain",)).get_content() for m in sink.messages}
+    assert len(bodies) == 2 and len(sink.messages) == 5
+    assert members[5].email not in {m["To"] for m in sink.messages}
