@@ -32,6 +32,7 @@ def fresh_database(name: str) -> None:
     """Drop and create `name`, then point Django at it and migrate."""
     psql(f"DROP DATABASE IF EXISTS {name}")
     psql(f"CREATE DATABASE {name}")
+    psql(f"ALTER DATABASE {name} SET random_page_cost = 1.1")  # as the README advises
     use_database(name)
     from django.core.management import call_command
 

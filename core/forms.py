@@ -75,7 +75,7 @@ def _textarea(widget: dict) -> str:
 
 def _label(context: dict) -> str:
     if not context["use_tag"]:
-        return escape(context["label"])
+        return escape(context["label"]).strip()
     tag, attrs = context["tag"], context["attrs"]
     return f"<{tag}{_attrs(attrs) if attrs else ''}>{escape(context['label'])}</{tag}>"
 

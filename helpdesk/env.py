@@ -42,16 +42,17 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be an integer, not {raw!r}.") from None
 
 
-def env_float(name: str, default: float) -> float:
+def env_float(name: str, default: float | None) -> float | None:
+    """A number between 0 and 1000 (both excluded)."""
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
         return default
     try:
         value = float(raw)
     except ValueError:
-        value = -1.0
+        raise ImproperlyConfigured(f"{name} must be a number, not {raw!r}.") from None
     if not 0 < value < 1000:
-        raise ImproperlyConfigured(f"{name} must be a positive number, not {raw!r}.")
+        raise ImproperlyConfigured(f"{name} must be above 0 and below 1000, not {raw!r}.")
     return value
 
 

@@ -115,20 +115,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "transaction_mode": "IMMEDIATE",
     }
-elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
-    "DATABASE_PREPARED_STATEMENTS", True
-):
-    # Parameters bound by the server let psycopg prepare a statement met twice on one
-    # connection: a page's queries are then planned once per connection, not on every
-    # request (planning a ticket with its joins costs more than running it). A pooler in
-    # transaction mode that cannot keep prepared statements needs this turned off.
-    DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 2}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # The tickets' indexes live in memory: an index probe costs about what a page read in
-    # sequence does, not four times more as PostgreSQL assumes for spinning disks, or it
-    # reads a whole table to join the fifty rows of a page.
-    page_cost = env_float("DATABASE_RANDOM_PAGE_COST", 1.1)
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = f"-c random_page_cost={page_cost}"
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    options = DATABASES["default"].setdefault("OPTIONS", {})  # what the URL gave is kept
+    if env_bool("DATABASE_PREPARED_STATEMENTS", True):
+        # Parameters bound by the server let psycopg prepare a statement met twice on one
+        # connection: with kept connections (DATABASE_CONN_MAX_AGE), a page's queries are
+        # planned once per connection, not on every request (planning a ticket with its
+        # joins costs more than running it). A pooler that cannot keep prepared statements
+        # (PgBouncer before 1.21) needs this turned off.
+        options.update(server_side_binding=True, prepare_threshold=2)
+    page_cost = env_float("DATABASE_RANDOM_PAGE_COST", None)
+    if page_cost is not None:
+        # For a server whose own setting cannot be changed: see the README (a pooler may
+        # refuse this startup option; ALTER DATABASE works behind any).
+        options["options"] = f"{options.get('options', '')} -c random_page_cost={page_cost}"
     # A few rows at a time through a server-side cursor costs a round trip and a cursor
     # held past the transaction; every list here is a page, read at once.
     DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True

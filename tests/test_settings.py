@@ -1,3 +1,4 @@
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -73,6 +74,33 @@ def test_a_local_debug_site_needs_no_variable_and_runs_tasks_eagerly():
 def test_a_broker_turns_eager_tasks_off():
     result = _load_settings(SECRET_KEY="x", REDIS_URL="redis://127.0.0.1:6379/0")
     assert result.stdout.split() == ["False", "False"]
+
+
+def _database_options(**environ):
+    code = (
+        "import json, helpdesk.settings as s; print(json.dumps(s.DATABASES['default']['OPTIONS']))"
+    )
+    clean = {"PATH": "/usr/bin:/bin", "SECRET_KEY": "x", **environ}
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=clean, capture_output=True, text=True, check=True
+    )
+    return json.loads(result.stdout)
+
+
+def test_postgresql_keeps_the_url_s_options_and_prepares_statements():
+    url = "postgres://help@db.univ.example/help?sslmode=verify-full&options=-c%20search_path%3Dhelp"
+    options = _database_options(DATABASE_URL=url)
+    assert options["sslmode"] == "verify-full"
+    assert options["options"] == "-c search_path=help"  # no page cost unless asked
+    assert options["server_side_binding"] is True
+    off = _database_options(DATABASE_URL=url, DATABASE_PREPARED_STATEMENTS="false")
+    assert "server_side_binding" not in off
+
+
+def test_the_page_cost_is_sent_only_when_set_and_kept_beside_other_options():
+    url = "postgres://help@db.univ.example/help?options=-c%20search_path%3Dhelp"
+    options = _database_options(DATABASE_URL=url, DATABASE_RANDOM_PAGE_COST="1.1")
+    assert options["options"] == "-c search_path=help -c random_page_cost=1.1"
 
 
 PRODUCTION = {

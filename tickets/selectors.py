@@ -442,7 +442,9 @@ def _attach_people(items) -> None:
     people = get_user_model().objects.in_bulk(wanted - {None})
     for kind, item in items:
         for name in TIMELINE_PEOPLE[kind]:
-            setattr(item, name, people.get(getattr(item, f"{name}_id")))
+            person_id = getattr(item, f"{name}_id")
+            if person_id is None or person_id in people:
+                setattr(item, name, people.get(person_id))
 
 
 AUTHOR_ROLES = {
@@ -455,7 +457,7 @@ AUTHOR_ROLES = {
 def _mark_roles(ticket: Ticket, items) -> None:
     """Tell, on each item, whether its author files, works or helps as an expert."""
     parties = {ticket.requester_id, ticket.beneficiary_id}
-    parties |= {observer.pk for observer in ticket.observers.all()}  # prefetched by pages
+    parties |= {observer.pk for observer in ticket.observers.all()}  # the work page prefetches them
     experts = {t.assigned_user_id for kind, t in items if kind == "task" and t.assigned_user_id}
     for kind, item in items:
         author = item.uploaded_by_id if kind == "document" else item.author_id

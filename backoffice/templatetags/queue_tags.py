@@ -99,13 +99,13 @@ def _row(ticket, page: dict) -> str:
             cell(
                 "status",
                 f'<span class="status status-{ticket.status}">'
-                f"{labels['status'][ticket.status]}</span>",
+                f"{labels['status'].get(ticket.status, ticket.status)}</span>",
                 "cell-status",
             ),
             cell(
                 "priority",
                 f'<span class="priority priority-{ticket.priority}">'
-                f"{labels['priority'][ticket.priority]}</span>",
+                f"{labels['priority'].get(ticket.priority, ticket.priority)}</span>",
                 "cell-priority",
             ),
             cell("team", escape(ticket.team.name) if ticket.team else "—"),
