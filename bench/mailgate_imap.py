@@ -40,7 +40,7 @@ def messages(replies):
         head += "Date: Wed, 02 Dec 2026 10:00:00 +0100\r\n"
         if kind == "reply":
             head += f"From: {sender}\r\nTo: help+{token}@univ.example\r\n"
-            head += f"Subject: Re: [Help – Ticket {ticket}] Boîte pleine\r\n"
+            head += f"Subject: Re: [Help #{ticket}] Boîte pleine\r\n"
             body = "Toujours en panne.\r\n\r\nLe mer. 2 déc. 2026, Help a écrit :\r\n"
             body += "> Avez-vous redémarré ?\r\n"
         elif kind == "new":

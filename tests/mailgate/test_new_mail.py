@@ -30,7 +30,7 @@ def test_a_known_user_writing_opens_a_ticket_by_email_with_a_confirmation(reques
     )
     assert "depuis ce matin" in ticket.description
     (confirmation,) = [m for m in mail.outbox if "claire@univ.example" in m.to]
-    assert f"Ticket {ticket.pk}" in confirmation.subject
+    assert confirmation.subject.startswith(f"[Help #{ticket.pk}] ")
 
 
 def test_cc_university_users_become_observers(requester, colleague):
