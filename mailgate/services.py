@@ -25,7 +25,8 @@ from django.utils.translation import gettext as _
 from core.errors import DomainError
 from core.files import UploadRefused, check_upload
 from notifications import mailheaders
-from tickets import permissions
+from notifications import services as notifications
+from tickets import permissions, workflow
 from tickets import services as tickets
 from tickets.models import Status, Ticket
 
@@ -165,9 +166,13 @@ def _reply(record, mail: ParsedMail, user, ticket: Ticket) -> None:
         )
         tickets.documents_attach(ticket=new, author=user, files=files)
         return _set(record, State.TICKET, f"ticket {ticket.pk} is closed", new)
-    refuses = ticket.status == Status.SOLVED and permissions.can_decide_solution(user, ticket)
     # A requester writing on a solved ticket refuses its solution (followup_add does it).
-    tickets.followup_with_files(ticket=ticket, author=user, content=content, files=files)
+    refuses = workflow.followup_refuses(user, ticket)
+    followup = tickets.followup_with_files(ticket=ticket, author=user, content=content, files=files)
+    if followup is None:  # files alone: they are added, and nothing is refused
+        return _set(record, State.FOLLOWUP, "", ticket)
+    # The sender hears what their e-mail became, which the portal would have shown them.
+    notifications.record("reply_received", followup=followup, refused=refuses)
     _set(record, State.REFUSAL if refuses else State.FOLLOWUP, "", ticket)
 
 

@@ -257,6 +257,8 @@ def context_for(notification: Notification) -> dict:
         "solution": _item(Solution, data.get("solution"), notification, works_on_it),
         "document": _document(data.get("document"), notification, works_on_it),
         "automatic": data.get("automatic", False),
+        "refused": data.get("refused", False),
+        "follows": data.get("follows"),
         "merged": _merged(data.get("merged"), recipient, notification),
         "alert": Alert.objects.filter(pk=data["alert"], ticket=ticket).first()
         if "alert" in data

@@ -126,8 +126,13 @@ def ticket_create(
     team: Team | None = None,
     assignee=None,
     filed_by=None,
+    follows: Ticket | None = None,
 ) -> Ticket:
-    """File a ticket; `filed_by` is the technician who typed it in for the requester."""
+    """File a ticket; `filed_by` is the technician who typed it in for the requester.
+
+    `follows` is the closed ticket this one takes up (ticket_follow_up_closed): the two
+    are linked before the ticket is announced, so its confirmation can name the old one.
+    """
     title = " ".join((title or "").split())
     if not title:
         raise TicketError(_("A ticket needs a title."))
@@ -172,7 +177,12 @@ def ticket_create(
     # The history names who typed the ticket in: the requester, or the technician for them.
     _record(ticket, filed_by or requester, "status", None, ticket.status)
     stats.ticket_added(ticket)
-    events.announce("ticket_created", ticket=ticket)
+    if follows is not None:
+        link = TicketLink.objects.create(
+            from_ticket=ticket, to_ticket=follows, kind=links.RELATED, created_by=requester
+        )
+        _record_link(link, requester)
+    events.announce("ticket_created", ticket=ticket, follows=follows)
     return ticket
 
 
@@ -662,19 +672,15 @@ def ticket_follow_up_closed(
     """
     if not permissions.can_view_ticket(requester, closed):
         raise _not_found()
-    ticket = ticket_create(
+    return ticket_create(
         requester=requester,
         title=title,
         description=description,
         theme=closed.theme,
         category=closed.category,
         source=source,
+        follows=closed,
     )
-    link = TicketLink.objects.create(
-        from_ticket=ticket, to_ticket=closed, kind=links.RELATED, created_by=requester
-    )
-    _record_link(link, requester)
-    return ticket
 
 
 @transaction.atomic

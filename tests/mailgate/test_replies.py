@@ -7,7 +7,7 @@ from mailgate.models import InboundMessage
 from notifications import mailheaders
 from tests.factories import UserFactory, make_ticket
 from tickets import services
-from tickets.models import Status, Ticket, TicketLink
+from tickets.models import HelpdeskSettings, Status, Ticket, TicketLink
 
 State = InboundMessage.State
 
@@ -96,20 +96,59 @@ def test_a_requester_who_lost_access_is_quarantined(deliver, ticket, requester):
     assert not ticket.followups.exists()
 
 
+def sent_to(address):
+    return [m for m in mail.outbox if address in m.to]
+
+
+def test_the_sender_of_a_reply_gets_a_confirmation_quoting_it(deliver, ticket, requester):
+    deliver("reply_plain_fr")
+    (confirmation,) = sent_to("claire@univ.example")
+    assert confirmation.subject == f"[Help #{ticket.pk}] Votre réponse est ajoutée : Boîte pleine"
+    assert f"ajouté au ticket {ticket.pk} comme suivi" in confirmation.body
+    assert "le problème persiste" in confirmation.body
+    assert "refus" not in confirmation.body
+    assert "le problème persiste" in confirmation.alternatives[0][0]
+    # It threads with the ticket and a reply to it is a reply on the ticket again.
+    assert confirmation.message()["In-Reply-To"] == mailheaders.ticket_thread_id(ticket.pk)
+    assert mailheaders.token_from_address(confirmation.reply_to[0]) == (ticket.pk, requester.pk)
+
+
+def test_the_confirmation_speaks_the_senders_language(deliver, ticket, requester):
+    requester.language = "en"
+    requester.save()
+    deliver("reply_plain_fr")
+    (confirmation,) = sent_to("claire@univ.example")
+    assert confirmation.subject == f"[Help #{ticket.pk}] Your reply is added: Boîte pleine"
+    assert f"added to ticket {ticket.pk} as a followup" in confirmation.body
+
+
 def test_a_reply_on_a_solved_ticket_refuses_the_solution(deliver, ticket, technician):
     services.ticket_take(ticket=ticket, actor=technician)
     services.solution_propose(ticket=ticket, author=technician, content="Videz la corbeille.")
+    mail.outbox.clear()
     record = deliver("reply_plain_fr")
     assert record.state == State.REFUSAL
     ticket.refresh_from_db()
     assert ticket.status == Status.ASSIGNED
-    assert ticket.solutions.get().status == "refused"
+    solution = ticket.solutions.get()
+    assert solution.status == "refused"
+    assert "le problème persiste" in solution.refusal.content
+    (confirmation,) = sent_to("claire@univ.example")
+    assert confirmation.subject.startswith(f"[Help #{ticket.pk}] Votre réponse refuse la solution")
+    assert "votre message la refuse" in confirmation.body
+    assert "le problème persiste" in confirmation.body
+    (told,) = sent_to("karim@univ.example")
+    assert "Solution refusée" in told.subject
 
 
-def test_a_reply_on_a_closed_ticket_opens_a_new_linked_ticket(deliver, ticket, technician):
+def test_a_reply_on_a_closed_ticket_opens_a_new_linked_ticket(deliver, ticket, team, technician):
+    helpdesk = HelpdeskSettings.load()
+    helpdesk.default_team = team  # the new ticket goes to the same team
+    helpdesk.save()
     services.ticket_take(ticket=ticket, actor=technician)
     services.solution_propose(ticket=ticket, author=technician, content="Videz la corbeille.")
     services.solution_accept(ticket=ticket, actor=ticket.requester)
+    mail.outbox.clear()
     record = deliver("reply_plain_fr")
     assert record.state == State.TICKET
     new = record.ticket
@@ -117,6 +156,13 @@ def test_a_reply_on_a_closed_ticket_opens_a_new_linked_ticket(deliver, ticket, t
     assert "le problème persiste" in new.description
     assert TicketLink.objects.filter(from_ticket=new, to_ticket=ticket, kind="related").exists()
     assert not ticket.followups.exists()
+    # One confirmation, of the new ticket, naming the closed one.
+    (confirmation,) = sent_to("claire@univ.example")
+    assert confirmation.subject.startswith(f"[Help #{new.pk}] Votre ticket est enregistré")
+    assert f"Le ticket {ticket.pk} est clos" in confirmation.body
+    assert f"numéro {new.pk}" in confirmation.body
+    (alert,) = sent_to("karim@univ.example")
+    assert f"ticket clos {ticket.pk}" in alert.body
 
 
 def test_an_accepted_attachment_is_stored_on_the_followup(deliver, ticket):
@@ -154,7 +200,7 @@ def test_the_same_message_twice_is_one_followup(deliver, ticket):
 def test_a_reply_costs_a_fixed_number_of_queries(deliver, ticket, django_assert_num_queries):
     # The row, the sender, the ticket, the followup and its outbox rows (with the sending
     # done in-process here); a second copy only tries its insert, inside a savepoint.
-    with django_assert_num_queries(43):
+    with django_assert_num_queries(55):
         deliver("reply_plain_fr")
     with django_assert_num_queries(6):
         assert deliver("reply_plain_fr") is None
