@@ -19,7 +19,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
@@ -31,7 +33,7 @@ from tickets import services as tickets
 from tickets.models import Status, Ticket
 
 from .models import InboundMessage, Mailbox, MailboxRule
-from .parsing import ParsedMail, Unreadable, parse, text_to_html
+from .parsing import INLINE_MARK, ParsedMail, Unreadable, parse, text_to_html
 
 logger = logging.getLogger(__name__)
 State = InboundMessage.State
@@ -130,7 +132,10 @@ def _ticket_named(mail: ParsedMail, user) -> tuple[Ticket | None, str]:
 
 
 def _files(mail: ParsedMail) -> tuple[list, list[str]]:
-    """The attachments Help accepts as uploads, and the words saying which were refused."""
+    """The attachments Help accepts as uploads, and the words saying which were refused.
+
+    An upload keeps the content id its message shows it inline by, for `_link_inline`.
+    """
     accepted, refused = [], []
     for attachment in mail.attachments:
         upload = SimpleUploadedFile(attachment.name, attachment.data, attachment.content_type)
@@ -140,12 +145,16 @@ def _files(mail: ParsedMail) -> tuple[list, list[str]]:
             refused.append(str(error))
             continue
         upload.seek(0)
+        upload.content_id = attachment.content_id
         accepted.append(upload)
     return accepted, refused
 
 
-def _content(mail: ParsedMail, refused: list[str]) -> str:
-    content = text_to_html(mail.text)
+def _content(mail: ParsedMail, files: list, refused: list[str]) -> str:
+    # A mark stays only where a stored file will take its place; refused ones are listed.
+    shown = {upload.content_id for upload in files if upload.content_id}
+    text = INLINE_MARK.sub(lambda mark: mark[0] if mark[1] in shown else "", mail.text)
+    content = text_to_html(text)
     if refused:
         content += "<p>{}</p><ul>{}</ul>".format(
             _("Attachments refused:"), "".join(f"<li>{r}</li>" for r in refused)
@@ -153,22 +162,50 @@ def _content(mail: ParsedMail, refused: list[str]) -> str:
     return content
 
 
+def _link_inline(ticket: Ticket, files: list, documents: list, followup=None) -> None:
+    """Point the marks of inline images at their documents, whose view checks the ticket."""
+    links = {}
+    for upload, document in zip(files, documents, strict=True):
+        if upload.content_id:
+            url = reverse("portal:document", args=[ticket.pk, document.pk])
+            links[f"[cid:{upload.content_id}]"] = format_html(
+                '<a href="{}">{}</a>', settings.SITE_URL + url, document.original_name
+            )
+    if links:
+        tickets.inline_marks_replace(ticket=ticket, followup=followup, links=links)
+
+
+def _ticket_with_files(files: list, **fields) -> Ticket:
+    """A new ticket (or one following a closed ticket) with the message's files."""
+    create = tickets.ticket_follow_up_closed if "closed" in fields else tickets.ticket_create
+    ticket = create(source=Ticket.Source.EMAIL, **fields)
+    requester = fields["requester"]
+    documents = tickets.documents_attach(ticket=ticket, author=requester, files=files)
+    _link_inline(ticket, files, documents)
+    return ticket
+
+
+def _followup_with_files(ticket: Ticket, author, content: str, files: list):
+    """A followup with the message's files, its inline images linked to their documents."""
+    followup = tickets.followup_with_files(
+        ticket=ticket, author=author, content=content, files=files
+    )
+    if followup is not None and any(upload.content_id for upload in files):
+        _link_inline(ticket, files, list(followup.documents.order_by("pk")), followup)
+    return followup
+
+
 def _reply(record, mail: ParsedMail, user, ticket: Ticket) -> None:
     files, refused = _files(mail)
-    content = _content(mail, refused)
+    content = _content(mail, files, refused)
     if ticket.status == Status.CLOSED:
-        new = tickets.ticket_follow_up_closed(
-            closed=ticket,
-            requester=user,
-            title=_title(mail.subject),
-            description=content,
-            source=Ticket.Source.EMAIL,
+        new = _ticket_with_files(
+            files, closed=ticket, requester=user, title=_title(mail.subject), description=content
         )
-        tickets.documents_attach(ticket=new, author=user, files=files)
         return _set(record, State.TICKET, f"ticket {ticket.pk} is closed", new)
     # A requester writing on a solved ticket refuses its solution (followup_add does it).
     refuses = workflow.followup_refuses(user, ticket)
-    followup = tickets.followup_with_files(ticket=ticket, author=user, content=content, files=files)
+    followup = _followup_with_files(ticket, user, content, files)
     if followup is None:  # files alone: they are added, and nothing is refused
         return _set(record, State.FOLLOWUP, "", ticket)
     # The sender hears what their e-mail became, which the portal would have shown them.
@@ -210,16 +247,15 @@ def _new_ticket(record, mail: ParsedMail, user) -> None:
     ]
     files, refused = _files(mail)
     try:
-        ticket = tickets.ticket_create(
+        ticket = _ticket_with_files(
+            files,
             requester=user,
             title=_title(mail.subject),
-            description=_content(mail, refused),
-            source=Ticket.Source.EMAIL,
+            description=_content(mail, files, refused),
             theme=rule.theme if rule else None,
             team=rule.team if rule else None,
             observers=observers,
         )
-        tickets.documents_attach(ticket=ticket, author=user, files=files)
     except DomainError as error:
         return _quarantine(record, mail, str(error))
     _set(record, State.TICKET, "", ticket)
@@ -263,13 +299,12 @@ def quarantine_accept(*, record: InboundMessage, requester) -> Ticket:
         raise DomainError(_("This message is no longer in quarantine."))
     mail = parse(bytes(record.raw))
     files, refused = _files(mail)
-    ticket = tickets.ticket_create(
+    ticket = _ticket_with_files(
+        files,
         requester=requester,
         title=_title(mail.subject),
-        description=_content(mail, refused),
-        source=Ticket.Source.EMAIL,
+        description=_content(mail, files, refused),
     )
-    tickets.documents_attach(ticket=ticket, author=requester, files=files)
     _set(record, State.TICKET, _("accepted from quarantine"), ticket)
     record.save()
     return ticket
@@ -283,9 +318,7 @@ def quarantine_attach(*, record: InboundMessage, ticket: Ticket, author) -> None
         raise DomainError(_("This message is no longer in quarantine."))
     mail = parse(bytes(record.raw))
     files, refused = _files(mail)
-    tickets.followup_with_files(
-        ticket=ticket, author=author, content=_content(mail, refused), files=files
-    )
+    _followup_with_files(ticket, author, _content(mail, files, refused), files)
     _set(record, State.FOLLOWUP, _("attached from quarantine"), ticket)
     record.save()
 

@@ -470,6 +470,22 @@ def followup_with_files(
 
 
 @transaction.atomic
+def inline_marks_replace(*, ticket: Ticket, followup: Followup | None = None, links: dict) -> None:
+    """Put links where a new description or followup marks its inline files.
+
+    A message shows its images inline; Help stores them as documents, served only by
+    the view that checks the ticket, so the text links there once they have their ids.
+    `links` maps each mark, as the cleaned text holds it, to the HTML replacing it.
+    """
+    item, field = (followup, "content") if followup is not None else (ticket, "description")
+    text = getattr(item, field)
+    for mark, html in links.items():
+        text = text.replace(mark, html)
+    setattr(item, field, clean_html(text))
+    item.save(update_fields=[field])
+
+
+@transaction.atomic
 def solution_propose(*, ticket: Ticket, author, content: str) -> Solution:
     ticket = _lock(ticket)
     status = workflow.move("solve", ticket, user=author)

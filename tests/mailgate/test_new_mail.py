@@ -59,6 +59,16 @@ def test_attachments_of_a_new_request_are_stored(requester):
     assert ticket.documents.get().original_name == "scanner.png"
 
 
+def test_an_inline_image_of_a_new_request_is_linked_from_its_description(requester):
+    ticket = receive("new_request_inline").ticket
+    document = ticket.documents.get()
+    url = f"https://help.univ.example/demandes/{ticket.pk}/documents/{document.pk}/"
+    assert f'<a href="{url}"' in ticket.description
+    # The refused inline file is named among the refused ones, and its mark is gone.
+    assert "outil.exe" in ticket.description
+    assert "cid:" not in ticket.description
+
+
 def test_a_message_without_message_id_is_known_by_its_hash(requester):
     first = receive("new_request_no_message_id")
     assert first.key.startswith("sha256:")

@@ -1,5 +1,7 @@
 """A reply by e-mail becomes one clean public followup from its sender, or nothing at all."""
 
+import re
+
 import pytest
 from django.core import mail
 
@@ -176,6 +178,48 @@ def test_an_inline_image_is_stored_as_a_document(deliver, ticket):
     deliver("reply_inline_image")
     (document,) = ticket.documents.all()
     assert document.original_name.endswith(".png")
+
+
+def inline_links(html: str) -> list[tuple[str, str]]:
+    return re.findall(r'<a href="([^"]+)"[^>]*>([^<]+)</a>', html)
+
+
+def test_an_html_image_shown_by_cid_links_to_its_document(
+    deliver, ticket, requester, colleague, client
+):
+    deliver("reply_html_cid")
+    (document,) = ticket.documents.all()
+    followup = only_followup(ticket)
+    url = f"https://help.univ.example/demandes/{ticket.pk}/documents/{document.pk}/"
+    assert inline_links(followup.content) == [(url, "erreur.png")]
+    assert document.followup == followup
+    # No trace of the other images: a remote one, one the message lacks, a forged one.
+    for words in ("cid:", "tracker", "onerror", "<img"):
+        assert words not in followup.content
+    path = url.removeprefix("https://help.univ.example")
+    client.force_login(requester)
+    response = client.get(path)
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment")
+    assert b"".join(response.streaming_content).startswith(b"\x89PNG")
+    client.force_login(colleague)
+    assert client.get(path).status_code == 404
+
+
+def test_outlooks_plain_text_mark_of_an_image_links_to_its_document(deliver, ticket):
+    deliver("reply_outlook_cid")
+    (document,) = ticket.documents.all()
+    content = only_followup(ticket).content
+    url = f"https://help.univ.example/demandes/{ticket.pk}/documents/{document.pk}/"
+    assert inline_links(content) == [(url, "image001.png")]
+    assert "Avez-vous" not in content and "image999" not in content
+
+
+def test_the_confirmation_links_the_image_too(deliver, ticket):
+    deliver("reply_html_cid")
+    (confirmation,) = sent_to("claire@univ.example")
+    document = ticket.documents.get()
+    assert f"/demandes/{ticket.pk}/documents/{document.pk}/" in confirmation.alternatives[0][0]
 
 
 def test_a_refused_attachment_is_named_in_the_followup(deliver, ticket):
