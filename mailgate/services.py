@@ -17,7 +17,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.mail import EmailMessage
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 from core.files import UploadRefused, check_upload
+from core.sql import insert_new
 from notifications import mailheaders
 from notifications import services as notifications
 from tickets import permissions, workflow
@@ -46,27 +47,27 @@ def inbound_receive(*, raw: bytes, mailbox: Mailbox | None = None) -> InboundMes
     except Unreadable as error:
         key = "sha256:" + hashlib.sha256(raw).hexdigest()
         return _record(key, raw, mailbox, state=State.ERROR, reason=str(error))
-    with transaction.atomic():
+    # What the message causes (a followup and its confirmation) goes out as one task.
+    with transaction.atomic(), notifications.sent_together():
         record = _record(
             mail.key, raw, mailbox, state=State.IGNORED, sender=mail.sender, subject=mail.subject
         )
         if record is None:
             return None
         _route(record, mail)
-        record.save()
+        record.save(update_fields=ROUTED)  # not the raw message a second time
     return record
 
 
 def _record(key, raw, mailbox, **fields) -> InboundMessage | None:
     """Insert the message's row; None when another run (or worker) holds it already."""
     record = InboundMessage(key=key[:255], raw=raw, mailbox=mailbox, **fields)
-    try:
-        # Another worker inserting the same key waits here until we commit, then fails.
-        with transaction.atomic():
-            record.save(force_insert=True)
-    except IntegrityError:
-        return None
-    return record
+    # Another worker inserting the same key waits here until we commit, then skips it.
+    return record if insert_new([record]) else None
+
+
+# What routing a message sets on its row.
+ROUTED = ["state", "reason", "ticket", "answered_at"]
 
 
 def _set(record, state, reason="", ticket=None) -> None:
