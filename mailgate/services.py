@@ -176,12 +176,9 @@ def _link_inline(ticket: Ticket, files: list, documents: list, followup=None) ->
         tickets.inline_marks_replace(ticket=ticket, followup=followup, links=links)
 
 
-def _ticket_with_files(files: list, **fields) -> Ticket:
-    """A new ticket (or one following a closed ticket) with the message's files."""
-    create = tickets.ticket_follow_up_closed if "closed" in fields else tickets.ticket_create
-    ticket = create(source=Ticket.Source.EMAIL, **fields)
-    requester = fields["requester"]
-    documents = tickets.documents_attach(ticket=ticket, author=requester, files=files)
+def _with_files(ticket: Ticket, files: list) -> Ticket:
+    """A new ticket's files, its inline images linked from its description."""
+    documents = tickets.documents_attach(ticket=ticket, author=ticket.requester, files=files)
     _link_inline(ticket, files, documents)
     return ticket
 
@@ -200,9 +197,14 @@ def _reply(record, mail: ParsedMail, user, ticket: Ticket) -> None:
     files, refused = _files(mail)
     content = _content(mail, files, refused)
     if ticket.status == Status.CLOSED:
-        new = _ticket_with_files(
-            files, closed=ticket, requester=user, title=_title(mail.subject), description=content
+        new = tickets.ticket_follow_up_closed(
+            closed=ticket,
+            requester=user,
+            title=_title(mail.subject),
+            description=content,
+            source=Ticket.Source.EMAIL,
         )
+        _with_files(new, files)
         return _set(record, State.TICKET, f"ticket {ticket.pk} is closed", new)
     # A requester writing on a solved ticket refuses its solution (followup_add does it).
     refuses = workflow.followup_refuses(user, ticket)
@@ -248,15 +250,16 @@ def _new_ticket(record, mail: ParsedMail, user) -> None:
     ]
     files, refused = _files(mail)
     try:
-        ticket = _ticket_with_files(
-            files,
+        ticket = tickets.ticket_create(
             requester=user,
             title=_title(mail.subject),
             description=_content(mail, files, refused),
+            source=Ticket.Source.EMAIL,
             theme=rule.theme if rule else None,
             team=rule.team if rule else None,
             observers=observers,
         )
+        _with_files(ticket, files)
     except DomainError as error:
         return _quarantine(record, mail, str(error))
     _set(record, State.TICKET, "", ticket)
@@ -300,12 +303,13 @@ def quarantine_accept(*, record: InboundMessage, requester) -> Ticket:
         raise DomainError(_("This message is no longer in quarantine."))
     mail = parse(bytes(record.raw))
     files, refused = _files(mail)
-    ticket = _ticket_with_files(
-        files,
+    ticket = tickets.ticket_create(
         requester=requester,
         title=_title(mail.subject),
         description=_content(mail, files, refused),
+        source=Ticket.Source.EMAIL,
     )
+    _with_files(ticket, files)
     _set(record, State.TICKET, _("accepted from quarantine"), ticket)
     record.save()
     return ticket
