@@ -4,8 +4,10 @@ Run with `.venv/bin/python bench/mailgate_imap.py` as root (PostgreSQL on 127.0.
 Debian's dovecot-imapd). It builds a throw-away database `help_bench_mail`, starts a
 Dovecot of its own (as the tests do), appends BENCH_MESSAGES messages (default 10 000:
 replies to tickets, new requests, auto-replies and list mail in turn), then processes
-them with the IMAP fetcher, as the beat job does, and prints messages per second and the
-worker's peak memory.
+them with the IMAP fetcher, as the beat job does, and prints messages per second, the
+worker's peak memory and the machine's load average before and after (the figures mean
+little on a busy machine without it). The notifications the messages cause are sent
+in-process to a dummy backend, so their cost is counted too.
 """
 
 import os
@@ -40,7 +42,7 @@ def messages(replies):
         head += "Date: Wed, 02 Dec 2026 10:00:00 +0100\r\n"
         if kind == "reply":
             head += f"From: {sender}\r\nTo: help+{token}@univ.example\r\n"
-            head += f"Subject: Re: [Help – Ticket {ticket}] Boîte pleine\r\n"
+            head += f"Subject: Re: [Help #{ticket}] Boîte pleine\r\n"
             body = "Toujours en panne.\r\n\r\nLe mer. 2 déc. 2026, Help a écrit :\r\n"
             body += "> Avez-vous redémarré ?\r\n"
         elif kind == "new":
@@ -64,6 +66,10 @@ def main():
     import django
 
     django.setup()
+    import logging
+
+    # One line per in-process notification task would be most of the output.
+    logging.getLogger("celery.app.trace").setLevel(logging.WARNING)
     from django.conf import settings
     from django.core.management import call_command
 
@@ -112,6 +118,7 @@ def main():
                 username=server.user,
                 password=server.password,
             )
+            load_before = os.getloadavg()[0]
             start = time.perf_counter()
             while imap.fetch(mailbox):
                 pass
@@ -122,7 +129,8 @@ def main():
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
         f"{done} messages in {elapsed:.1f} s: {done / elapsed:.0f} messages/s, "
-        f"peak memory {peak:.0f} MiB"
+        f"peak memory {peak:.0f} MiB; load average {load_before:.1f} before, "
+        f"{os.getloadavg()[0]:.1f} after"
     )
     states = dict(
         InboundMessage.objects.values_list("state").annotate(n=django.db.models.Count("id"))

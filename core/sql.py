@@ -1,7 +1,8 @@
-"""Set-based writes the ORM has no word for: INSERT ... SELECT in one statement."""
+"""Writes the ORM has no word for: INSERT ... SELECT, INSERT ... ON CONFLICT DO NOTHING."""
 
 from django.db import connection
 from django.db.models import Model, QuerySet
+from django.db.models.constants import OnConflict
 
 
 def insert_select(
@@ -37,3 +38,26 @@ def insert_select(
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [row[0] for row in cursor.fetchall()]
+
+
+def insert_new(objs: list[Model]) -> list[int]:
+    """Insert the rows no unique constraint refuses, in one statement; return their ids.
+
+    INSERT ... ON CONFLICT DO NOTHING RETURNING: a row already there is skipped without
+    an error, so the transaction needs no savepoint around it; a row another transaction
+    is inserting makes this one wait, then skip it once the other has committed (or
+    insert it, if the other rolled back). The ids are set on the objects inserted.
+    """
+    if not objs:
+        return []
+    model = type(objs[0])
+    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    # The ORM's own insert (the one save() goes through), asked for ON CONFLICT.
+    rows = model._base_manager._insert(
+        objs, fields=fields, returning_fields=[model._meta.pk], on_conflict=OnConflict.IGNORE
+    )
+    # One row answers None when it was skipped; several answer only those inserted.
+    ids = [row[0] for row in rows if row]
+    if len(objs) == 1 and ids:
+        objs[0].pk, objs[0]._state.adding, objs[0]._state.db = ids[0], False, connection.alias
+    return ids

@@ -31,6 +31,15 @@ class Attachment:
     name: str
     content_type: str
     data: bytes
+    content_id: str = ""  # how the message's HTML shows it inline (`cid:`), if it does
+
+
+# Where the words show an inline image: Outlook writes it so in its plain text, and
+# html_to_text turns an HTML `<img src="cid:…">` into it. Content ids outside these
+# characters are not kept, so a mark never carries markup.
+INLINE_MARK = re.compile(r"\[cid:([\w.@$%+=-]{1,200})\]")
+_INLINE_IMG = re.compile(r"""<img\b[^>]*?\bsrc\s*=\s*["']?cid:([\w.@$%+=-]{1,200})[^>]*>""", re.I)
+_CONTENT_ID = re.compile(r"[\w.@$%+=-]{1,200}")
 
 
 @dataclass
@@ -128,6 +137,7 @@ def strip_quoted(text: str) -> str:
 def html_to_text(markup: str) -> str:
     """The text of an HTML body, with paragraphs and line breaks, quoted blocks removed."""
     markup = re.sub(r"<(blockquote|style|script|head)\b.*?</\1\s*>", "", markup, flags=re.I | re.S)
+    markup = _INLINE_IMG.sub(r" [cid:\1] ", markup)
     markup = re.sub(r"<br\s*/?>|</p\s*>|</div\s*>|</li\s*>|</tr\s*>", "\n", markup, flags=re.I)
     return html.unescape(nh3.clean(markup, tags=set()))
 
@@ -201,7 +211,10 @@ def parse(raw: bytes) -> ParsedMail:
             else:
                 data = part.get_payload(decode=True) or b""
                 name = _safe_name(filename or "", content_type, index)
-                attachments.append(Attachment(name, content_type, data))
+                content_id = _line(part["Content-ID"]).strip("<> ")
+                if not _CONTENT_ID.fullmatch(content_id):
+                    content_id = ""
+                attachments.append(Attachment(name, content_type, data, content_id))
     except Unreadable:
         raise
     except Exception as error:

@@ -17,20 +17,24 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.mail import EmailMessage
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 from core.files import UploadRefused, check_upload
+from core.sql import insert_new
 from notifications import mailheaders
-from tickets import permissions
+from notifications import services as notifications
+from tickets import permissions, workflow
 from tickets import services as tickets
 from tickets.models import Status, Ticket
 
 from .models import InboundMessage, Mailbox, MailboxRule
-from .parsing import ParsedMail, Unreadable, parse, text_to_html
+from .parsing import INLINE_MARK, ParsedMail, Unreadable, parse, text_to_html
 
 logger = logging.getLogger(__name__)
 State = InboundMessage.State
@@ -43,27 +47,27 @@ def inbound_receive(*, raw: bytes, mailbox: Mailbox | None = None) -> InboundMes
     except Unreadable as error:
         key = "sha256:" + hashlib.sha256(raw).hexdigest()
         return _record(key, raw, mailbox, state=State.ERROR, reason=str(error))
-    with transaction.atomic():
+    # What the message causes (a followup and its confirmation) goes out as one task.
+    with transaction.atomic(), notifications.sent_together():
         record = _record(
             mail.key, raw, mailbox, state=State.IGNORED, sender=mail.sender, subject=mail.subject
         )
         if record is None:
             return None
         _route(record, mail)
-        record.save()
+        record.save(update_fields=ROUTED)  # not the raw message a second time
     return record
 
 
 def _record(key, raw, mailbox, **fields) -> InboundMessage | None:
     """Insert the message's row; None when another run (or worker) holds it already."""
     record = InboundMessage(key=key[:255], raw=raw, mailbox=mailbox, **fields)
-    try:
-        # Another worker inserting the same key waits here until we commit, then fails.
-        with transaction.atomic():
-            record.save(force_insert=True)
-    except IntegrityError:
-        return None
-    return record
+    # Another worker inserting the same key waits here until we commit, then skips it.
+    return record if insert_new([record]) else None
+
+
+# What routing a message sets on its row.
+ROUTED = ["state", "reason", "ticket", "answered_at"]
 
 
 def _set(record, state, reason="", ticket=None) -> None:
@@ -129,7 +133,10 @@ def _ticket_named(mail: ParsedMail, user) -> tuple[Ticket | None, str]:
 
 
 def _files(mail: ParsedMail) -> tuple[list, list[str]]:
-    """The attachments Help accepts as uploads, and the words saying which were refused."""
+    """The attachments Help accepts as uploads, and the words saying which were refused.
+
+    An upload keeps the content id its message shows it inline by, for `_link_inline`.
+    """
     accepted, refused = [], []
     for attachment in mail.attachments:
         upload = SimpleUploadedFile(attachment.name, attachment.data, attachment.content_type)
@@ -139,12 +146,16 @@ def _files(mail: ParsedMail) -> tuple[list, list[str]]:
             refused.append(str(error))
             continue
         upload.seek(0)
+        upload.content_id = attachment.content_id
         accepted.append(upload)
     return accepted, refused
 
 
-def _content(mail: ParsedMail, refused: list[str]) -> str:
-    content = text_to_html(mail.text)
+def _content(mail: ParsedMail, files: list, refused: list[str]) -> str:
+    # A mark stays only where a stored file will take its place; refused ones are listed.
+    shown = {upload.content_id for upload in files if upload.content_id}
+    text = INLINE_MARK.sub(lambda mark: mark[0] if mark[1] in shown else "", mail.text)
+    content = text_to_html(text)
     if refused:
         content += "<p>{}</p><ul>{}</ul>".format(
             _("Attachments refused:"), "".join(f"<li>{r}</li>" for r in refused)
@@ -152,9 +163,39 @@ def _content(mail: ParsedMail, refused: list[str]) -> str:
     return content
 
 
+def _link_inline(ticket: Ticket, files: list, documents: list, followup=None) -> None:
+    """Point the marks of inline images at their documents, whose view checks the ticket."""
+    links = {}
+    for upload, document in zip(files, documents, strict=True):
+        if upload.content_id:
+            url = reverse("portal:document", args=[ticket.pk, document.pk])
+            links[f"[cid:{upload.content_id}]"] = format_html(
+                '<a href="{}">{}</a>', settings.SITE_URL + url, document.original_name
+            )
+    if links:
+        tickets.inline_marks_replace(ticket=ticket, followup=followup, links=links)
+
+
+def _with_files(ticket: Ticket, files: list) -> Ticket:
+    """A new ticket's files, its inline images linked from its description."""
+    documents = tickets.documents_attach(ticket=ticket, author=ticket.requester, files=files)
+    _link_inline(ticket, files, documents)
+    return ticket
+
+
+def _followup_with_files(ticket: Ticket, author, content: str, files: list):
+    """A followup with the message's files, its inline images linked to their documents."""
+    followup = tickets.followup_with_files(
+        ticket=ticket, author=author, content=content, files=files
+    )
+    if followup is not None and any(upload.content_id for upload in files):
+        _link_inline(ticket, files, list(followup.documents.order_by("pk")), followup)
+    return followup
+
+
 def _reply(record, mail: ParsedMail, user, ticket: Ticket) -> None:
     files, refused = _files(mail)
-    content = _content(mail, refused)
+    content = _content(mail, files, refused)
     if ticket.status == Status.CLOSED:
         new = tickets.ticket_follow_up_closed(
             closed=ticket,
@@ -163,11 +204,15 @@ def _reply(record, mail: ParsedMail, user, ticket: Ticket) -> None:
             description=content,
             source=Ticket.Source.EMAIL,
         )
-        tickets.documents_attach(ticket=new, author=user, files=files)
+        _with_files(new, files)
         return _set(record, State.TICKET, f"ticket {ticket.pk} is closed", new)
-    refuses = ticket.status == Status.SOLVED and permissions.can_decide_solution(user, ticket)
     # A requester writing on a solved ticket refuses its solution (followup_add does it).
-    tickets.followup_with_files(ticket=ticket, author=user, content=content, files=files)
+    refuses = workflow.followup_refuses(user, ticket)
+    followup = _followup_with_files(ticket, user, content, files)
+    if followup is None:  # files alone: they are added, and nothing is refused
+        return _set(record, State.FOLLOWUP, "", ticket)
+    # The sender hears what their e-mail became, which the portal would have shown them.
+    notifications.record("reply_received", followup=followup, refused=refuses)
     _set(record, State.REFUSAL if refuses else State.FOLLOWUP, "", ticket)
 
 
@@ -208,13 +253,13 @@ def _new_ticket(record, mail: ParsedMail, user) -> None:
         ticket = tickets.ticket_create(
             requester=user,
             title=_title(mail.subject),
-            description=_content(mail, refused),
+            description=_content(mail, files, refused),
             source=Ticket.Source.EMAIL,
             theme=rule.theme if rule else None,
             team=rule.team if rule else None,
             observers=observers,
         )
-        tickets.documents_attach(ticket=ticket, author=user, files=files)
+        _with_files(ticket, files)
     except DomainError as error:
         return _quarantine(record, mail, str(error))
     _set(record, State.TICKET, "", ticket)
@@ -261,10 +306,10 @@ def quarantine_accept(*, record: InboundMessage, requester) -> Ticket:
     ticket = tickets.ticket_create(
         requester=requester,
         title=_title(mail.subject),
-        description=_content(mail, refused),
+        description=_content(mail, files, refused),
         source=Ticket.Source.EMAIL,
     )
-    tickets.documents_attach(ticket=ticket, author=requester, files=files)
+    _with_files(ticket, files)
     _set(record, State.TICKET, _("accepted from quarantine"), ticket)
     record.save()
     return ticket
@@ -278,9 +323,7 @@ def quarantine_attach(*, record: InboundMessage, ticket: Ticket, author) -> None
         raise DomainError(_("This message is no longer in quarantine."))
     mail = parse(bytes(record.raw))
     files, refused = _files(mail)
-    tickets.followup_with_files(
-        ticket=ticket, author=author, content=_content(mail, refused), files=files
-    )
+    _followup_with_files(ticket, author, _content(mail, files, refused), files)
     _set(record, State.FOLLOWUP, _("attached from quarantine"), ticket)
     record.save()
 

@@ -63,12 +63,17 @@ def parties(ticket: Ticket, *, observers: bool = False) -> list:
     return people
 
 
-def _ticket_created(*, ticket) -> list[Message]:
+def _ticket_created(*, ticket, follows=None) -> list[Message]:
+    context = {"follows": follows.pk} if follows is not None else {}
     return [
-        Message(ticket, parties(ticket), f"{ticket.pk}"),
+        Message(ticket, parties(ticket), f"{ticket.pk}", context),
         # Whoever typed the ticket in knows of it: the requester, or the technician for them.
         Message(
-            ticket, workers(ticket), f"{ticket.pk}", exclude=ticket.filed_by or ticket.requester
+            ticket,
+            workers(ticket),
+            f"{ticket.pk}",
+            context,
+            exclude=ticket.filed_by or ticket.requester,
         ),
     ]
 
@@ -79,6 +84,12 @@ def _followup_added(*, followup) -> list[Message]:
     people = [] if followup.is_private else parties(ticket, observers=True)
     context = {"followup": followup.pk}
     return [Message(ticket, people + workers(ticket), f"{followup.pk}", context, followup.author)]
+
+
+def _reply_received(*, followup, refused: bool) -> list[Message]:
+    """Who answered by e-mail hears what their message became (and if it refused)."""
+    context = {"followup": followup.pk, "refused": refused}
+    return [Message(followup.ticket, [followup.author], f"{followup.pk}", context)]
 
 
 def _task_assigned(*, task) -> list[Message]:
@@ -210,6 +221,7 @@ def _service_level_breach(*, ids) -> list[Message]:
 REGISTRY = [
     EventKind("ticket_created", _("A ticket is created"), _ticket_created),
     EventKind("followup_added", _("A followup is added"), _followup_added),
+    EventKind("reply_received", _("My reply by e-mail is added to a ticket"), _reply_received),
     EventKind("task_assigned", _("A task is given to me"), _task_assigned, required=True),
     EventKind("task_done", _("A task of my ticket is done"), _task_done),
     EventKind("ticket_taken", _("My ticket is taken in charge"), _ticket_taken),

@@ -18,7 +18,8 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 _SALT = "help.notifications.reply-token"
 _TOKEN = re.compile(r"^(\d+)\.(\d+)\.([0-9a-f]{20})$")
 _OUR_ID = re.compile(r"<(?:notification-\d+\.)?ticket-(\d+)@([^>\s]+)>")
-# The subject's tag, as our templates write it ("[Help – Ticket 12]") or short ("[Help #12]").
+# The subject's tag, as our templates write it ("[Help #12]") or in its old long form
+# ("[Help – Ticket 12]"), which replies to messages sent before still carry.
 SUBJECT_TAG = re.compile(r"\[Help\s*(?:#|[–-]\s*Ticket\s+)(\d+)\]", re.IGNORECASE)
 
 

@@ -249,7 +249,7 @@ def send_due(*, ids: list[int] | None = None, budget: timedelta = RELAY_BUDGET) 
     while time.monotonic() < stop_at:
         claimed, sent = send_batch(ids=ids, limit=BATCH_SIZE)
         total += sent
-        if claimed == 0:
+        if claimed < BATCH_SIZE:  # nothing more was due; what falls due later is the relay's
             break
     return total
 
@@ -312,6 +312,8 @@ def context_for(notification: Notification) -> dict:
         "solution": _item(Solution, data.get("solution"), notification, works_on_it),
         "document": _document(data.get("document"), notification, works_on_it),
         "automatic": data.get("automatic", False),
+        "refused": data.get("refused", False),
+        "follows": data.get("follows"),
         "merged": _merged(data.get("merged"), recipient, notification),
         "alert": Alert.objects.filter(pk=data["alert"], ticket=ticket).first()
         if "alert" in data

@@ -9,6 +9,8 @@ sends nothing; a message that cannot go out now is retried by the relay
 """
 
 import logging
+import threading
+from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
@@ -17,7 +19,7 @@ from django.db.models import CharField, DateTimeField, F, JSONField, Q, Value
 from django.db.models.functions import Cast, Coalesce, Concat, Lower, NullIf, Substr
 from django.utils import timezone
 
-from core.sql import insert_select
+from core.sql import insert_new, insert_select
 from servicelevels.services import within_working_days
 from tickets.models import HelpdeskSettings, Solution, Ticket
 
@@ -124,21 +126,46 @@ def _insert_batch(batch: Batch) -> None:
     }
     rows = selects[0].union(*selects[1:], all=True)
     ids = insert_select(Notification, rows, columns, order_by="n_position", skip_conflicts=True)
-    if ids:
-        transaction.on_commit(lambda: enqueue(ids))
+    _send_after_commit(ids)
 
 
 def _save_and_send(rows: list[Notification]) -> None:
-    if not rows:
+    # A second run of the same job finds its rows there already and adds nothing (the
+    # relay sends those rows if they are still waiting).
+    _send_after_commit(insert_new(rows))
+
+
+# The ids `sent_together` gathers, while it lasts.
+_gathered = threading.local()
+
+
+@contextmanager
+def sent_together():
+    """Send the rows recorded inside the block as one task, once the transaction commits.
+
+    For a change that causes several events at once (an e-mail becoming a followup and
+    its confirmation): one task claims and sends them together. Use it inside the
+    transaction; if the block fails, nothing is queued and the relay sends what remains.
+    """
+    outer = getattr(_gathered, "ids", None)
+    _gathered.ids = ids = []
+    try:
+        yield
+    finally:
+        _gathered.ids = outer
+    if outer is not None:
+        outer += ids
+    elif ids:
+        transaction.on_commit(lambda: enqueue(ids))
+
+
+def _send_after_commit(ids: list[int]) -> None:
+    if not ids:
         return
-    # A second run of the same job finds its rows there already and adds nothing.
-    Notification.objects.bulk_create(rows, ignore_conflicts=True)
-    keys = [row.dedupe_key for row in rows]
-    ids = list(
-        Notification.objects.filter(
-            dedupe_key__in=keys, state=Notification.State.PENDING
-        ).values_list("id", flat=True)
-    )
+    gathered = getattr(_gathered, "ids", None)
+    if gathered is not None:
+        gathered += ids
+        return
     transaction.on_commit(lambda: enqueue(ids))
 
 

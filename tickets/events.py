@@ -6,7 +6,7 @@ records its outbox rows in that same transaction, so what an announcement causes
 commits or rolls back with the change. The ticket domain never imports that app.
 
 Announcements and what they carry:
-- "ticket_created": ticket
+- "ticket_created": ticket, follows (the closed ticket it takes up, or None)
 - "followup_added": followup
 - "task_assigned": task
 - "task_done": task (done_by is who did it)

@@ -124,8 +124,13 @@ def ticket_create(
     team: Team | None = None,
     assignee=None,
     filed_by=None,
+    follows: Ticket | None = None,
 ) -> Ticket:
-    """File a ticket; `filed_by` is the technician who typed it in for the requester."""
+    """File a ticket; `filed_by` is the technician who typed it in for the requester.
+
+    `follows` is the closed ticket this one takes up (ticket_follow_up_closed): the two
+    are linked before the ticket is announced, so its confirmation can name the old one.
+    """
     title = " ".join((title or "").split())
     if not title:
         raise TicketError(_("A ticket needs a title."))
@@ -170,7 +175,12 @@ def ticket_create(
     # The history names who typed the ticket in: the requester, or the technician for them.
     _record(ticket, filed_by or requester, "status", None, ticket.status)
     stats.ticket_added(ticket)
-    events.announce("ticket_created", ticket=ticket)
+    if follows is not None:
+        link = TicketLink.objects.create(
+            from_ticket=ticket, to_ticket=follows, kind=links.RELATED, created_by=requester
+        )
+        _record_link(link, requester)
+    events.announce("ticket_created", ticket=ticket, follows=follows)
     return ticket
 
 
@@ -458,6 +468,22 @@ def followup_with_files(
 
 
 @transaction.atomic
+def inline_marks_replace(*, ticket: Ticket, followup: Followup | None = None, links: dict) -> None:
+    """Put links where a new description or followup marks its inline files.
+
+    A message shows its images inline; Help stores them as documents, served only by
+    the view that checks the ticket, so the text links there once they have their ids.
+    `links` maps each mark, as the cleaned text holds it, to the HTML replacing it.
+    """
+    item, field = (followup, "content") if followup is not None else (ticket, "description")
+    text = getattr(item, field)
+    for mark, html in links.items():
+        text = text.replace(mark, html)
+    setattr(item, field, clean_html(text))
+    item.save(update_fields=[field])
+
+
+@transaction.atomic
 def solution_propose(*, ticket: Ticket, author, content: str) -> Solution:
     ticket = _lock(ticket)
     status = workflow.move("solve", ticket, user=author)
@@ -673,19 +699,15 @@ def ticket_follow_up_closed(
     """
     if not permissions.can_view_ticket(requester, closed):
         raise _not_found()
-    ticket = ticket_create(
+    return ticket_create(
         requester=requester,
         title=title,
         description=description,
         theme=closed.theme,
         category=closed.category,
         source=source,
+        follows=closed,
     )
-    link = TicketLink.objects.create(
-        from_ticket=ticket, to_ticket=closed, kind=links.RELATED, created_by=requester
-    )
-    _record_link(link, requester)
-    return ticket
 
 
 @transaction.atomic

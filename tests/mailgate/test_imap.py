@@ -1,17 +1,25 @@
-"""The IMAP fetcher against a real Dovecot: moved only after commit, never twice."""
+"""The IMAP fetcher against a real Dovecot: moved only after commit, never twice.
+
+The last test runs the real thing: Celery beat and a worker on Redis read the mailbox.
+"""
 
 import imaplib
+import subprocess
 import threading
+import time
 from importlib import import_module
 
 import pytest
 from django.apps import apps
 from django.db import connection
-from django_celery_beat.models import PeriodicTask
+from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
 from mailgate import imap
 from mailgate.models import InboundMessage, Mailbox
-from mailgate.tasks import fetch_mailboxes
+from notifications import mailheaders
+from tests.conftest import needs_postgres
+from tests.notifications.conftest import Sink, free_port
+from tests.notifications.test_worker import BIN, environment, needs_redis, wait_for
 from tickets.models import Ticket
 
 from .conftest import eml
@@ -79,10 +87,10 @@ def test_a_worker_killed_between_commit_and_move_duplicates_nothing(
         raise ConnectionResetError("worker killed")
 
     monkeypatch.setattr(imap, "_move", die)
-    assert imap.fetch_all() == 0  # the first message committed, then the worker died
+    assert imap.fetch_all() == 0  # both messages committed, then the worker died
     mailbox.refresh_from_db()
     assert "worker killed" in mailbox.last_error
-    assert InboundMessage.objects.count() == 1
+    assert InboundMessage.objects.count() == 2
     assert count(client, "INBOX") == 2
     monkeypatch.setattr(imap, "_move", real_move)
     assert imap.fetch_all() == 2
@@ -115,15 +123,83 @@ def test_two_workers_on_one_mailbox_do_each_message_once(mailbox, client, reques
     assert count(client, "INBOX") == 0
 
 
-def test_the_beat_job_reads_every_active_mailbox(mailbox, client, requester):
+@pytest.fixture
+def sink():
+    server = Sink(free_port())
+    server.start()
+    yield server
+    server.stop()
+
+
+def test_beat_and_a_worker_read_the_mailbox_every_minute(
+    mailbox, client, requester, ticket, sink, tmp_path, settings
+):
+    """A message APPENDed to the mailbox becomes a followup, no task called by hand."""
+    needs_postgres()
+    needs_redis()
     # The test database is flushed between these tests: run the data migration again.
-    schedule = import_module("mailgate.migrations.0002_beat_schedule")
-    schedule.create(apps, None)
-    task = PeriodicTask.objects.get(task="mailgate.fetch")
-    assert (task.interval.every, task.interval.period, task.enabled) == (60, "seconds", True)
-    append(client, eml("new_request"))
-    assert fetch_mailboxes.delay().get() == 1
-    assert InboundMessage.objects.get().state == State.TICKET
+    import_module("mailgate.migrations.0002_beat_schedule").create(apps, None)
+    task = PeriodicTask.objects.get(name="Lecture des boîtes aux lettres")
+    assert (task.task, task.enabled) == ("mailgate.fetch", True)
+    assert (task.interval.every, task.interval.period) == (60, "seconds")
+    # The minute of the schedule, shortened to two seconds for the test.
+    task.interval = IntervalSchedule.objects.get_or_create(every=2, period="seconds")[0]
+    task.save()
+    PeriodicTask.objects.exclude(pk=task.pk).update(enabled=False)
+    token = mailheaders.reply_token(ticket.pk, requester.pk)
+    append(client, eml("reply_plain_fr", ticket=ticket.pk, token=token), eml("new_request"))
+
+    env = {
+        **environment(sink.port, tmp_path / "static"),
+        # The worker must check the reply token with the key that signed it.
+        "SECRET_KEY": settings.SECRET_KEY,
+        "SITE_URL": settings.SITE_URL,
+        "HELP_REPLY_ADDRESS": settings.HELP_REPLY_ADDRESS,
+        "DEFAULT_FROM_EMAIL": settings.DEFAULT_FROM_EMAIL,
+    }
+    celery = [BIN / "celery", "-A", "helpdesk"]
+    commands = {
+        "worker": [
+            *celery,
+            "worker",
+            "--pool=solo",
+            "--purge",
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel=INFO",
+        ],
+        "beat": [*celery, "beat", "--loglevel=INFO", f"--schedule={tmp_path / 'beat'}"],
+    }
+    logs = {name: open(tmp_path / f"{name}.log", "w") for name in commands}  # noqa: SIM115
+    processes = {
+        name: subprocess.Popen(command, env=env, stdout=logs[name], stderr=subprocess.STDOUT)
+        for name, command in commands.items()
+    }
+    try:
+        read = wait_for(lambda: InboundMessage.objects.count() == 2)
+        confirmed = wait_for(lambda: any("Votre réponse" in m["Subject"] for m in sink.messages))
+        time.sleep(5)  # two more beat ticks: the job runs again and must change nothing
+    finally:
+        for process in processes.values():
+            process.terminate()
+        for process in processes.values():
+            process.wait(20)
+        for log in logs.values():
+            log.close()
+    output = "\n".join((tmp_path / f"{name}.log").read_text() for name in logs)
+    assert read, output
+    assert confirmed, output
+    states = dict(InboundMessage.objects.values_list("key", "state"))
+    assert states == {
+        "<reply_plain_fr@mail.univ.example>": State.FOLLOWUP,
+        "<new_request@mail.univ.example>": State.TICKET,
+    }
+    assert ticket.followups.get().author == requester
+    assert Ticket.objects.filter(requester=requester).count() == 2
+    assert (count(client, "INBOX"), count(client, "processed")) == (0, 2)
+    to_claire = sorted(m["Subject"] for m in sink.messages if m["To"] == "claire@univ.example")
+    assert len(to_claire) == 2, to_claire  # the reply's confirmation, the new ticket's
+    assert InboundMessage.objects.count() == 2
 
 
 def test_a_wrong_password_is_shown_in_admin_and_stops_nothing(mailbox, client, requester):

@@ -30,7 +30,7 @@ def test_a_known_user_writing_opens_a_ticket_by_email_with_a_confirmation(reques
     )
     assert "depuis ce matin" in ticket.description
     (confirmation,) = [m for m in mail.outbox if "claire@univ.example" in m.to]
-    assert f"Ticket {ticket.pk}" in confirmation.subject
+    assert confirmation.subject.startswith(f"[Help #{ticket.pk}] ")
 
 
 def test_cc_university_users_become_observers(requester, colleague):
@@ -57,6 +57,16 @@ def test_the_first_matching_mailbox_rule_gives_theme_and_team(requester):
 def test_attachments_of_a_new_request_are_stored(requester):
     ticket = receive("new_request_files").ticket
     assert ticket.documents.get().original_name == "scanner.png"
+
+
+def test_an_inline_image_of_a_new_request_is_linked_from_its_description(requester):
+    ticket = receive("new_request_inline").ticket
+    document = ticket.documents.get()
+    url = f"https://help.univ.example/demandes/{ticket.pk}/documents/{document.pk}/"
+    assert f'<a href="{url}"' in ticket.description
+    # The refused inline file is named among the refused ones, and its mark is gone.
+    assert "outil.exe" in ticket.description
+    assert "cid:" not in ticket.description
 
 
 def test_a_message_without_message_id_is_known_by_its_hash(requester):

@@ -1,5 +1,7 @@
 """A reply by e-mail becomes one clean public followup from its sender, or nothing at all."""
 
+import re
+
 import pytest
 from django.core import mail
 
@@ -7,7 +9,7 @@ from mailgate.models import InboundMessage
 from notifications import mailheaders
 from tests.factories import UserFactory, make_ticket
 from tickets import services
-from tickets.models import Status, Ticket, TicketLink
+from tickets.models import HelpdeskSettings, Status, Ticket, TicketLink
 
 State = InboundMessage.State
 
@@ -96,20 +98,59 @@ def test_a_requester_who_lost_access_is_quarantined(deliver, ticket, requester):
     assert not ticket.followups.exists()
 
 
+def sent_to(address):
+    return [m for m in mail.outbox if address in m.to]
+
+
+def test_the_sender_of_a_reply_gets_a_confirmation_quoting_it(deliver, ticket, requester):
+    deliver("reply_plain_fr")
+    (confirmation,) = sent_to("claire@univ.example")
+    assert confirmation.subject == f"[Help #{ticket.pk}] Votre réponse est ajoutée : Boîte pleine"
+    assert f"ajouté au ticket {ticket.pk} comme suivi" in confirmation.body
+    assert "le problème persiste" in confirmation.body
+    assert "refus" not in confirmation.body
+    assert "le problème persiste" in confirmation.alternatives[0][0]
+    # It threads with the ticket and a reply to it is a reply on the ticket again.
+    assert confirmation.message()["In-Reply-To"] == mailheaders.ticket_thread_id(ticket.pk)
+    assert mailheaders.token_from_address(confirmation.reply_to[0]) == (ticket.pk, requester.pk)
+
+
+def test_the_confirmation_speaks_the_senders_language(deliver, ticket, requester):
+    requester.language = "en"
+    requester.save()
+    deliver("reply_plain_fr")
+    (confirmation,) = sent_to("claire@univ.example")
+    assert confirmation.subject == f"[Help #{ticket.pk}] Your reply is added: Boîte pleine"
+    assert f"added to ticket {ticket.pk} as a followup" in confirmation.body
+
+
 def test_a_reply_on_a_solved_ticket_refuses_the_solution(deliver, ticket, technician):
     services.ticket_take(ticket=ticket, actor=technician)
     services.solution_propose(ticket=ticket, author=technician, content="Videz la corbeille.")
+    mail.outbox.clear()
     record = deliver("reply_plain_fr")
     assert record.state == State.REFUSAL
     ticket.refresh_from_db()
     assert ticket.status == Status.ASSIGNED
-    assert ticket.solutions.get().status == "refused"
+    solution = ticket.solutions.get()
+    assert solution.status == "refused"
+    assert "le problème persiste" in solution.refusal.content
+    (confirmation,) = sent_to("claire@univ.example")
+    assert confirmation.subject.startswith(f"[Help #{ticket.pk}] Votre réponse refuse la solution")
+    assert "votre message la refuse" in confirmation.body
+    assert "le problème persiste" in confirmation.body
+    (told,) = sent_to("karim@univ.example")
+    assert "Solution refusée" in told.subject
 
 
-def test_a_reply_on_a_closed_ticket_opens_a_new_linked_ticket(deliver, ticket, technician):
+def test_a_reply_on_a_closed_ticket_opens_a_new_linked_ticket(deliver, ticket, team, technician):
+    helpdesk = HelpdeskSettings.load()
+    helpdesk.default_team = team  # the new ticket goes to the same team
+    helpdesk.save()
     services.ticket_take(ticket=ticket, actor=technician)
     services.solution_propose(ticket=ticket, author=technician, content="Videz la corbeille.")
     services.solution_accept(ticket=ticket, actor=ticket.requester)
+    mail.outbox.clear()
     record = deliver("reply_plain_fr")
     assert record.state == State.TICKET
     new = record.ticket
@@ -117,6 +158,13 @@ def test_a_reply_on_a_closed_ticket_opens_a_new_linked_ticket(deliver, ticket, t
     assert "le problème persiste" in new.description
     assert TicketLink.objects.filter(from_ticket=new, to_ticket=ticket, kind="related").exists()
     assert not ticket.followups.exists()
+    # One confirmation, of the new ticket, naming the closed one.
+    (confirmation,) = sent_to("claire@univ.example")
+    assert confirmation.subject.startswith(f"[Help #{new.pk}] Votre ticket est enregistré")
+    assert f"Le ticket {ticket.pk} est clos" in confirmation.body
+    assert f"numéro {new.pk}" in confirmation.body
+    (alert,) = sent_to("karim@univ.example")
+    assert f"ticket clos {ticket.pk}" in alert.body
 
 
 def test_an_accepted_attachment_is_stored_on_the_followup(deliver, ticket):
@@ -130,6 +178,48 @@ def test_an_inline_image_is_stored_as_a_document(deliver, ticket):
     deliver("reply_inline_image")
     (document,) = ticket.documents.all()
     assert document.original_name.endswith(".png")
+
+
+def inline_links(html: str) -> list[tuple[str, str]]:
+    return re.findall(r'<a href="([^"]+)"[^>]*>([^<]+)</a>', html)
+
+
+def test_an_html_image_shown_by_cid_links_to_its_document(
+    deliver, ticket, requester, colleague, client
+):
+    deliver("reply_html_cid")
+    (document,) = ticket.documents.all()
+    followup = only_followup(ticket)
+    url = f"https://help.univ.example/demandes/{ticket.pk}/documents/{document.pk}/"
+    assert inline_links(followup.content) == [(url, "erreur.png")]
+    assert document.followup == followup
+    # No trace of the other images: a remote one, one the message lacks, a forged one.
+    for words in ("cid:", "tracker", "onerror", "<img"):
+        assert words not in followup.content
+    path = url.removeprefix("https://help.univ.example")
+    client.force_login(requester)
+    response = client.get(path)
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment")
+    assert b"".join(response.streaming_content).startswith(b"\x89PNG")
+    client.force_login(colleague)
+    assert client.get(path).status_code == 404
+
+
+def test_outlooks_plain_text_mark_of_an_image_links_to_its_document(deliver, ticket):
+    deliver("reply_outlook_cid")
+    (document,) = ticket.documents.all()
+    content = only_followup(ticket).content
+    url = f"https://help.univ.example/demandes/{ticket.pk}/documents/{document.pk}/"
+    assert inline_links(content) == [(url, "image001.png")]
+    assert "Avez-vous" not in content and "image999" not in content
+
+
+def test_the_confirmation_links_the_image_too(deliver, ticket):
+    deliver("reply_html_cid")
+    (confirmation,) = sent_to("claire@univ.example")
+    document = ticket.documents.get()
+    assert f"/demandes/{ticket.pk}/documents/{document.pk}/" in confirmation.alternatives[0][0]
 
 
 def test_a_refused_attachment_is_named_in_the_followup(deliver, ticket):
@@ -152,9 +242,12 @@ def test_the_same_message_twice_is_one_followup(deliver, ticket):
 
 
 def test_a_reply_costs_a_fixed_number_of_queries(deliver, ticket, django_assert_num_queries):
-    # The row, the sender, the ticket, the followup and its outbox rows (with the sending
-    # done in-process here); a second copy only tries its insert, inside a savepoint.
-    with django_assert_num_queries(43):
+    # One transaction of 31 statements: the row (no savepoint: ON CONFLICT DO NOTHING),
+    # the rate limit, the sender, the ticket, the followup with its history, clock and
+    # outbox rows, the row's state (not its raw bytes again). Then one task sends both
+    # messages (the technician's and the sender's confirmation) in 10.
+    with django_assert_num_queries(41):
         deliver("reply_plain_fr")
-    with django_assert_num_queries(6):
+    # A second copy only tries its insert.
+    with django_assert_num_queries(3):
         assert deliver("reply_plain_fr") is None

@@ -56,7 +56,7 @@ def test_a_new_ticket_confirms_to_requester_and_beneficiary_and_alerts_the_team(
 ):
     ticket = make_ticket(requester=requester, beneficiary=english_beneficiary, team=team)
     (french,) = sent_to("claire@univ.example")
-    assert f"[Help – Ticket {ticket.pk}]" in french.subject
+    assert f"[Help #{ticket.pk}]" in french.subject
     assert "Votre ticket est enregistré" in french.subject
     assert f"numéro {ticket.pk}" in french.body
     assert f"/demandes/{ticket.pk}/" in french.body
@@ -129,7 +129,7 @@ def test_a_done_task_reaches_the_ticket_technician_not_the_expert(ticket, techni
     (message,) = mail.outbox
     assert message.to == ["karim@univ.example"]
     assert "Nadia Laurent" in message.body and "Vérifier SIFAC" in message.body
-    assert f"[Help – Ticket {ticket.pk}]" in message.subject
+    assert f"[Help #{ticket.pk}]" in message.subject
     task.refresh_from_db()
     assert task.done_by == expert and task.done_at is not None
 
@@ -265,7 +265,7 @@ def test_every_event_renders_in_french_and_in_english(ticket, technician, reques
             context=context,
         )
         message = render(notification)
-        assert f"[Help – Ticket {ticket.pk}]" in message.subject
+        assert f"[Help #{ticket.pk}]" in message.subject
         assert f"/demandes/{ticket.pk}/" in message.body
         assert "<html" in html_of(message)
         subjects[language] = message.subject

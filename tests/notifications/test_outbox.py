@@ -1,4 +1,7 @@
-"""The outbox under faults: SMTP down, a rolled-back change, a task delivered twice."""
+"""The outbox under faults: SMTP down, a rolled-back change, a task delivered twice.
+
+And its economy: the rows recorded together go out in one task.
+"""
 
 from datetime import timedelta
 from pathlib import Path
@@ -7,10 +10,12 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
+from notifications import services as outbox
 from notifications.models import Notification
 from notifications.sending import MAX_ATTEMPTS, _backoff
 from notifications.tasks import relay_outbox, send_notifications
-from tests.factories import TeamFactory, UserFactory, make_ticket
+from tests.factories import TeamFactory, UserFactory, make_technician, make_ticket
+from tickets import services
 from tickets.models import Ticket
 
 
@@ -132,3 +137,31 @@ def test_a_recipient_gone_meanwhile_gets_nothing(requester, smtp_settings, sink)
     relay_outbox.apply()
     assert sink.messages == []
     assert Notification.objects.get(email="claire@univ.example").state == "failed"
+
+
+def test_the_rows_recorded_together_go_out_in_one_task(requester, monkeypatch):
+    team = TeamFactory()
+    technician = make_technician(team, email="karim@univ.example")
+    ticket = make_ticket(requester=requester, team=team)
+    tasks = []
+    monkeypatch.setattr(outbox, "enqueue", tasks.append)
+    with transaction.atomic(), outbox.sent_together():
+        first = services.followup_add(ticket=ticket, author=technician, content="Redémarrez")
+        second = services.followup_add(ticket=ticket, author=requester, content="Fait")
+        assert tasks == []  # nothing before the commit
+    (sent,) = tasks
+    rows = Notification.objects.filter(context__followup__in=[first.pk, second.pk])
+    assert sorted(sent) == sorted(rows.values_list("pk", flat=True))
+    assert len(sent) == 2  # the requester hears of the first, the technician of the second
+
+
+def test_a_failed_block_queues_nothing_and_its_rows_are_gone(requester, monkeypatch):
+    ticket = make_ticket(requester=requester, team=TeamFactory())
+    before = Notification.objects.count()
+    tasks = []
+    monkeypatch.setattr(outbox, "enqueue", tasks.append)
+    with pytest.raises(RuntimeError), transaction.atomic(), outbox.sent_together():
+        services.followup_add(ticket=ticket, author=requester, content="Perdu")
+        raise RuntimeError("the change fails")
+    assert tasks == []
+    assert Notification.objects.count() == before

@@ -41,7 +41,7 @@ def test_every_message_about_a_ticket_answers_its_first_message(
         assert headers["References"] == thread
         assert headers["Message-ID"].endswith(f".ticket-{ticket.pk}@help.univ.example>")
         assert headers["Auto-Submitted"] == "auto-generated"
-        assert f"[Help – Ticket {ticket.pk}]" in message.subject
+        assert f"[Help #{ticket.pk}]" in message.subject
         ids.add(headers["Message-ID"])
     assert len(ids) == 2
 

@@ -91,7 +91,7 @@ def test_a_transfer_warns_the_new_team_in_turn(waiting, technician, at):
 def test_the_warning_names_the_ticket_and_its_due_date(waiting):
     alerts_send(now=paris(2026, 12, 4, 14, 0))
     message = render(Notification.objects.filter(event="service_level_warning").first())
-    assert f"Ticket {waiting.pk}" in message.subject
+    assert message.subject.startswith(f"[Help #{waiting.pk}] ")
     assert "15:00" in message.body
     assert "15:00" in message.alternatives[0][0]
 

@@ -243,7 +243,7 @@ class TestMerge:
         [row] = Notification.objects.filter(event="ticket_merged", email=requester.email)
         assert row.ticket == target and row.context == {"merged": duplicate.pk}
         [message] = [m for m in mail.outbox if requester.email in m.to]
-        assert f"[Help – Ticket {target.pk}]" in message.subject
+        assert f"[Help #{target.pk}]" in message.subject
         assert f"/demandes/{target.pk}/" in message.body
         assert duplicate.title in message.body
         # The beneficiary is told too; the target's own requester hears no such thing.
