@@ -282,6 +282,22 @@ HELP_REPLY_ADDRESS = env_str("HELP_REPLY_ADDRESS", "")
 HELP_MAIL_DOMAIN = env_str("HELP_MAIL_DOMAIN", "")
 # Incoming mail: what one sender may send in an hour before the gate ignores the rest.
 HELP_INBOUND_PER_HOUR = env_int("HELP_INBOUND_PER_HOUR", 30)
+# A mailbox the deployment describes itself, read beside those of admin; its password
+# stays in the environment.
+IMAP_MAILBOX = (
+    {
+        "host": env_str("IMAP_HOST"),
+        "port": env_int("IMAP_PORT", 993),
+        "security": env_choice("IMAP_SECURITY", ("imaps", "starttls", "plain"), "imaps"),
+        "username": env_required("IMAP_USER"),
+        "inbox_folder": env_str("IMAP_FOLDER", "INBOX"),
+        "processed_folder": env_str("IMAP_PROCESSED_FOLDER", "processed"),
+        "errors_folder": env_str("IMAP_ERRORS_FOLDER", "errors"),
+    }
+    if env_str("IMAP_HOST")
+    else None
+)
+IMAP_PASSWORD = env_str("IMAP_PASSWORD", "")
 
 # Background jobs: Redis when REDIS_URL is set, otherwise run in-process.
 REDIS_URL = env_str("REDIS_URL")

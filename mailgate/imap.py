@@ -15,7 +15,7 @@ import ssl
 from django.utils import timezone
 
 from .models import InboundMessage, Mailbox
-from .services import inbound_receive
+from .services import ENVIRONMENT_MAILBOX, inbound_receive, mailbox_from_environment
 
 logger = logging.getLogger(__name__)
 TIMEOUT = 30
@@ -97,7 +97,9 @@ def fetch(mailbox: Mailbox, *, limit: int = BATCH) -> int:
 def fetch_all() -> int:
     """Every active mailbox; one that fails is noted in admin and the others go on."""
     total = 0
-    for mailbox in Mailbox.objects.filter(is_active=True):
+    mailboxes = list(Mailbox.objects.filter(is_active=True).exclude(name=ENVIRONMENT_MAILBOX))
+    described = mailbox_from_environment()
+    for mailbox in mailboxes + ([described] if described else []):
         try:
             total += fetch(mailbox)
         except Exception as error:

@@ -331,3 +331,24 @@ def quarantine_attach(*, record: InboundMessage, ticket: Ticket, author) -> None
 @transaction.atomic
 def quarantine_reject(*, record: InboundMessage) -> None:
     InboundMessage.objects.filter(pk=record.pk, state=State.QUARANTINE).update(state=State.REJECTED)
+
+
+# The name of the mailbox the IMAP_* variables describe (README, "Incoming mail").
+ENVIRONMENT_MAILBOX = "IMAP_HOST"
+
+
+def mailbox_from_environment() -> Mailbox | None:
+    """The mailbox the IMAP_* variables describe, or None (none, or switched off in admin).
+
+    It is kept as a row, so that its messages point to it and admin shows its last run;
+    the row holds no password: the one of the environment is set on the object only.
+    """
+    if not settings.IMAP_MAILBOX:
+        return None
+    mailbox, _created = Mailbox.objects.update_or_create(
+        name=ENVIRONMENT_MAILBOX, defaults={**settings.IMAP_MAILBOX, "password": ""}
+    )
+    if not mailbox.is_active:
+        return None
+    mailbox.password = settings.IMAP_PASSWORD
+    return mailbox

@@ -103,6 +103,15 @@ def test_the_page_cost_is_sent_only_when_set_and_kept_beside_other_options():
     assert options["options"] == "-c search_path=help -c random_page_cost=1.1"
 
 
+def test_an_imap_host_without_a_user_refuses_to_start():
+    code = "import helpdesk.settings"
+    clean = {"PATH": "/usr/bin:/bin", "SECRET_KEY": "x", "IMAP_HOST": "imap.univ.example"}
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=clean, capture_output=True, text=True, check=False
+    )
+    assert result.returncode != 0 and "IMAP_USER" in result.stderr
+
+
 PRODUCTION = {
     "SECRET_KEY": "a-long-production-key-made-of-many-different-characters-0123456789",
     "ALLOWED_HOSTS": "help.univ.example",

@@ -217,3 +217,31 @@ def test_a_wrong_password_is_shown_in_admin_and_stops_nothing(mailbox, client, r
     assert (
         "AUTHENTICATIONFAILED" in broken.last_error or "authentication" in broken.last_error.lower()
     )
+
+
+def test_a_mailbox_described_by_the_environment_is_read_beside_those_of_admin(
+    dovecot,  # noqa: F811
+    client,
+    requester,
+    settings,
+):
+    settings.IMAP_MAILBOX = {
+        "host": "127.0.0.1",
+        "port": dovecot.port,
+        "security": "plain",
+        "username": dovecot.user,
+        "inbox_folder": "INBOX",
+        "processed_folder": "processed",
+        "errors_folder": "errors",
+    }
+    settings.IMAP_PASSWORD = dovecot.password
+    append(client, eml("new_request"))
+    assert imap.fetch_all() == 1
+    described = Mailbox.objects.get()
+    assert described.password == ""  # the secret stays in the environment
+    assert InboundMessage.objects.get().mailbox == described
+    assert described.last_error == ""
+    append(client, eml("new_request").replace(b"<new_request@", b"<another@"))
+    Mailbox.objects.filter(pk=described.pk).update(is_active=False)  # switched off in admin
+    assert imap.fetch_all() == 0
+    assert Mailbox.objects.count() == 1 and count(client, "INBOX") == 1
