@@ -195,6 +195,10 @@ class ServiceLevel(models.Model):
         return timedelta(hours=amount)
 
 
+# A resolution clock that runs: not met, not waiting on the requester, not closed.
+RESOLVING = Q(resolved_at__isnull=True, paused_since__isnull=True, stopped_at__isnull=True)
+
+
 class TicketClock(models.Model):
     """A ticket's due dates under its service level, and the time it spent waiting.
 
@@ -226,6 +230,12 @@ class TicketClock(models.Model):
     paused_since = models.DateTimeField(_("paused since"), null=True, blank=True)
     paused_seconds = models.PositiveIntegerField(_("working time paused (seconds)"), default=0)
     stopped_at = models.DateTimeField(_("stopped (closed)"), null=True, blank=True)
+    # Which thresholds the escalation job has dealt with (alerts_send): a run reads only
+    # the clocks past a threshold not yet dealt with; a transfer clears them.
+    take_warned = models.BooleanField(db_default=False)
+    take_breached = models.BooleanField(db_default=False)
+    resolve_warned = models.BooleanField(db_default=False)
+    resolve_breached = models.BooleanField(db_default=False)
     # The ticket's creation, kept here so the figures of a period read one index.
     opened_at = models.DateTimeField(_("ticket created"), null=True, blank=True)
     # Working time from the creation to the taking in charge, and to the solution less
@@ -241,23 +251,31 @@ class TicketClock(models.Model):
         verbose_name = _("ticket clock")
         verbose_name_plural = _("ticket clocks")
         indexes = [
-            # Escalation: running take-in-charge clocks past their warning.
+            # Escalation (services.ESCALATIONS): for each threshold, the running clocks
+            # not yet dealt with, by the date of that threshold.
             models.Index(
                 fields=["take_warn_at"],
-                condition=Q(taken_at__isnull=True, stopped_at__isnull=True),
-                name="clock_take_running",
+                condition=Q(taken_at__isnull=True, stopped_at__isnull=True, take_warned=False),
+                name="clock_take_warning",
+            ),
+            models.Index(
+                fields=["take_due_at"],
+                condition=Q(taken_at__isnull=True, stopped_at__isnull=True, take_breached=False),
+                name="clock_take_breach",
+            ),
+            models.Index(
+                fields=["resolve_warn_at"],
+                condition=Q(RESOLVING, resolve_warned=False),
+                name="clock_resolve_warning",
+            ),
+            models.Index(
+                fields=["resolve_due_at"],
+                condition=Q(RESOLVING, resolve_breached=False),
+                name="clock_resolve_breach",
             ),
             # Dashboard: the service-level figures of the tickets created in a period.
             models.Index(
                 fields=["opened_at"], condition=Q(level__isnull=False), name="clock_opened"
-            ),
-            # Escalation: running resolution clocks past their warning.
-            models.Index(
-                fields=["resolve_warn_at"],
-                condition=Q(
-                    resolved_at__isnull=True, paused_since__isnull=True, stopped_at__isnull=True
-                ),
-                name="clock_resolve_running",
             ),
         ]
 

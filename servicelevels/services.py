@@ -258,6 +258,9 @@ def clock_follow(*, ticket: Ticket, actor, changes: dict, at: datetime) -> Ticke
         _set_dates(clock, ticket)
         if clock.level is not None:
             _entry(clock, ClockEntry.Kind.RESUMED, at, old=old, reason=Status(after).label)
+    if "team" in changes:  # the new team is warned in turn
+        for flag in FLAGS:
+            setattr(clock, flag, False)
     recompute = [field for field in RECOMPUTING if field in changes]
     if recompute:
         level = clock.level
@@ -292,44 +295,75 @@ def clocks_stop(*, ids: list[int]) -> None:
     )
 
 
-# (target, level, the column that says when, the due date, the column that says done)
+# (target, level, the column that says when, the due date, the column that says done,
+# the flag that says the job has dealt with it)
 ESCALATIONS = [
-    (Target.TAKE, Alert.Level.WARNING, "take_warn_at", "take_due_at", "taken_at"),
-    (Target.TAKE, Alert.Level.BREACH, "take_due_at", "take_due_at", "taken_at"),
-    (Target.RESOLVE, Alert.Level.WARNING, "resolve_warn_at", "resolve_due_at", "resolved_at"),
-    (Target.RESOLVE, Alert.Level.BREACH, "resolve_due_at", "resolve_due_at", "resolved_at"),
+    (Target.TAKE, Alert.Level.WARNING, "take_warn_at", "take_due_at", "taken_at", "take_warned"),
+    (Target.TAKE, Alert.Level.BREACH, "take_due_at", "take_due_at", "taken_at", "take_breached"),
+    (
+        Target.RESOLVE,
+        Alert.Level.WARNING,
+        "resolve_warn_at",
+        "resolve_due_at",
+        "resolved_at",
+        "resolve_warned",
+    ),
+    (
+        Target.RESOLVE,
+        Alert.Level.BREACH,
+        "resolve_due_at",
+        "resolve_due_at",
+        "resolved_at",
+        "resolve_breached",
+    ),
 ]
+FLAGS = [flag for *_rest, flag in ESCALATIONS]
+CHUNK = 10_000
 
 
 @transaction.atomic
 def alerts_send(*, now: datetime | None = None) -> list[int]:
     """Write an alert for every running clock past a threshold, once; announce the new ones.
 
-    One INSERT … SELECT per threshold claims the rows: the unique constraints (ticket,
-    target, level, team) make a second run, or one running at the same moment, insert
-    nothing (it waits for the first to commit, then finds the rows there). A transfer
-    changes the team, so the new team is warned in turn.
+    Per threshold, one UPDATE claims the clocks past it that no run has dealt with yet
+    (their flag, which a partial index serves, so an idle run reads nothing), locking
+    them until commit: a second run at the same moment waits, then finds them flagged.
+    Then one INSERT … SELECT per chunk writes their alerts; the unique constraints
+    (ticket, target, level, team) keep each alert once. A transfer clears the flags, so
+    the new team is warned in turn.
     """
     now = now or timezone.now()
     alert, clock, ticket = (m._meta.db_table for m in (Alert, TicketClock, Ticket))
     new = {Alert.Level.WARNING: [], Alert.Level.BREACH: []}
     at = connection.ops.adapt_datetimefield_value(now)  # as SQLite stores it, too
     with connection.cursor() as cursor:
-        for target, level, when, due, done in ESCALATIONS:
-            paused = "AND c.paused_since IS NULL" if target == Target.RESOLVE else ""
+        for target, level, when, due, done, flag in ESCALATIONS:
+            paused = "AND paused_since IS NULL" if target == Target.RESOLVE else ""
             # Table and column names come from the code above, never from input.
             cursor.execute(
                 f"""
-                INSERT INTO {alert} (ticket_id, target, level, team_id, due_at, created_at)
-                SELECT c.ticket_id, %s, %s, t.team_id, c.{due}, %s
-                FROM {clock} c JOIN {ticket} t ON t.id = c.ticket_id
-                WHERE c.{when} <= %s AND c.{done} IS NULL AND c.stopped_at IS NULL {paused}
-                ON CONFLICT DO NOTHING
-                RETURNING id
+                UPDATE {clock} SET {flag} = %s
+                WHERE {when} <= %s AND {done} IS NULL AND stopped_at IS NULL {paused}
+                AND NOT {flag}
+                RETURNING ticket_id
                 """,  # noqa: S608
-                [target.value, level.value, at, at],
+                [True, at],
             )
-            new[level] += [row[0] for row in cursor.fetchall()]
+            claimed = [row[0] for row in cursor.fetchall()]
+            for first in range(0, len(claimed), CHUNK):
+                ids = claimed[first : first + CHUNK]
+                cursor.execute(
+                    f"""
+                    INSERT INTO {alert} (ticket_id, target, level, team_id, due_at, created_at)
+                    SELECT c.ticket_id, %s, %s, t.team_id, c.{due}, %s
+                    FROM {clock} c JOIN {ticket} t ON t.id = c.ticket_id
+                    WHERE c.ticket_id IN ({", ".join(["%s"] * len(ids))})
+                    ON CONFLICT DO NOTHING
+                    RETURNING id
+                    """,  # noqa: S608
+                    [target.value, level.value, at, *ids],
+                )
+                new[level] += [row[0] for row in cursor.fetchall()]
     if new[Alert.Level.WARNING]:
         events.announce("service_level_warnings", ids=new[Alert.Level.WARNING])
     if new[Alert.Level.BREACH]:
@@ -349,8 +383,8 @@ def clocks_backfill(*, now: datetime | None = None, batch_size: int = 5_000, war
     Levels, calendars and themes are read once; each batch of tickets is then written
     with one INSERT of clocks, one UPDATE of the clocks that had no level and one INSERT
     of their entries. The time a ticket spent waiting before is not known: a waiting
-    ticket's clock is paused from now. The thresholds already passed are marked as
-    warned, so switching levels on does not flood the managers (unless `warn_past`).
+    ticket's clock is paused from now. The thresholds already passed are flagged as
+    dealt with, so switching levels on does not flood the managers (unless `warn_past`).
     Running it again finds nothing to do.
     """
     now = now or timezone.now()
@@ -377,7 +411,7 @@ def clocks_backfill(*, now: datetime | None = None, batch_size: int = 5_000, war
             if not batch:
                 return counted
             after = batch[-1].pk
-            new, changed, touched, entries, alerts = [], [], [], [], []
+            new, changed, touched, entries = [], [], [], []
             for ticket in batch:
                 level = _level_among(levels, ticket, _ancestors(ticket.theme_id, parents))
                 calendar = own.get(ticket.team_id, default)
@@ -401,17 +435,16 @@ def clocks_backfill(*, now: datetime | None = None, batch_size: int = 5_000, war
                 touched.append(ticket)
                 entries.append(_started(clock, now, reason))
                 if not warn_past:
-                    alerts += _passed(clock, ticket, now)
+                    _mark_passed(clock, now)
             TicketClock.objects.bulk_create(new)
             TicketClock.objects.bulk_update(changed, [*DATES, "level", "calendar"])
             _publish_all([ticket.pk for ticket in touched])
             ClockEntry.objects.bulk_create(entries)
-            Alert.objects.bulk_create(alerts, ignore_conflicts=True)
             counted += len(entries)
 
 
 DATES = ("take_due_at", "take_warn_at", "resolve_due_at", "resolve_warn_at")
-DATES += ("resolved_at", "paused_since", "take_seconds", "resolve_seconds")
+DATES += ("resolved_at", "paused_since", "take_seconds", "resolve_seconds", *FLAGS)
 
 
 def _ancestors(theme_id: int | None, parents: dict) -> list[int]:
@@ -434,20 +467,9 @@ def _started(clock: TicketClock, at: datetime, reason: str) -> ClockEntry:
     )
 
 
-def _passed(clock: TicketClock, ticket: Ticket, now: datetime) -> list[Alert]:
-    """The alerts the escalation job would send at once for this clock, as already sent."""
-    return [
-        Alert(
-            ticket_id=clock.ticket_id,
-            target=target,
-            level=level,
-            team_id=ticket.team_id,
-            due_at=getattr(clock, due),
-            created_at=now,
-        )
-        for target, level, when, due, done in ESCALATIONS
-        if getattr(clock, when) is not None
-        and getattr(clock, when) <= now
-        and getattr(clock, done) is None
-        and (target != Target.RESOLVE or clock.paused_since is None)
-    ]
+def _mark_passed(clock: TicketClock, now: datetime) -> None:
+    """Flag the thresholds already passed as dealt with: the job will not warn of them."""
+    for _target, _level, when, _due, done, flag in ESCALATIONS:
+        passed = getattr(clock, when) is not None and getattr(clock, when) <= now
+        if passed and getattr(clock, done) is None:
+            setattr(clock, flag, True)

@@ -41,3 +41,25 @@ def test_a_late_ticket_says_it_is_late_in_words(page):
     expect(badge.locator(".visually-hidden")).to_contain_text(re.compile(r"en retard de|late by"))
     expect(page.locator("#service-level-title")).to_be_visible()
     assert_accessible(page)
+
+
+def test_the_queue_sorts_by_due_date_and_says_the_state_in_words(page):
+    university_calendar()
+    ServiceLevel.objects.create(
+        name="Incident", type="incident", priority=3, take_time=1, resolve_time=2
+    )
+    team = TeamFactory(name="DSIN - Messagerie")
+    make_technician(team, username="karim")
+    late = make_ticket(team=team, requester=UserFactory(), title="Boîte pleine")
+    Ticket.objects.filter(pk=late.pk).update(created_at=timezone.now() - timedelta(days=21))
+    late.refresh_from_db()
+    TicketClock.objects.filter(ticket=late).delete()
+    clock_start(ticket=late)
+    make_ticket(team=team, requester=UserFactory(), title="Sans niveau", type="request")
+    log_in(page, "karim")
+    page.goto("/intervention/files/team/?sort=due&due_state=late")
+    rows = page.locator("table tbody tr")
+    expect(rows).to_have_count(1)
+    cell = rows.first.locator('td[data-label="Échéance"]')
+    expect(cell).to_contain_text("En retard")
+    assert_accessible(page)

@@ -156,3 +156,11 @@ def test_two_runs_at_once_warn_exactly_once(transactional_db):
     assert Alert.objects.count() == 12
     warnings = Notification.objects.filter(event="service_level_warning")
     assert warnings.count() == 6  # 3 tickets, taking in charge and resolution, one technician
+
+
+def test_an_idle_run_reads_the_clocks_through_their_flags(waiting):
+    alerts_send(now=paris(2026, 12, 4, 15, 1))
+    clock = waiting.clock
+    clock.refresh_from_db()
+    assert clock.take_warned and clock.take_breached
+    assert not (clock.resolve_warned or clock.resolve_breached)

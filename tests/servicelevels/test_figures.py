@@ -7,10 +7,12 @@ from django.db import connection
 from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
-from servicelevels.models import TicketClock
+from servicelevels.models import ServiceLevel, TicketClock
 from servicelevels.selectors import service_level_figures
 from tests.factories import TeamFactory, ThemeFactory, UserFactory, make_technician, make_ticket
+from tests.plans import many_people, many_tickets
 from tickets import services
 
 from .conftest import paris
@@ -143,3 +145,31 @@ def test_an_outsider_is_refused_the_figures(week, client):
     assert client.get(reverse("backoffice:dashboard-export")).status_code in (302, 404)
     client.force_login(make_technician(TeamFactory()))
     assert client.get(reverse("backoffice:dashboard-export")).status_code == 404
+
+
+def test_the_figures_of_a_period_read_the_clocks_index(db, supervisor, team):
+    """PostgreSQL at scale: the period is found through `clock_opened`, not a scan."""
+    many_tickets(20_000, people=many_people(500), teams=[team, TeamFactory()], followups=False)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO servicelevels_ticketclock (ticket_id, level_id, opened_at,"
+            " take_due_at, take_warn_at, resolve_due_at, resolve_warn_at, paused_seconds)"
+            " SELECT id, %s, created_at, created_at + interval '4 hours',"
+            " created_at + interval '3 hours', created_at + interval '3 days',"
+            " created_at + interval '2 days', 0 FROM tickets_ticket",
+            [
+                ServiceLevel.objects.create(
+                    name="Incident", type="incident", priority=3, take_time=4, resolve_time=8
+                ).pk
+            ],
+        )
+        cursor.execute("ANALYZE servicelevels_ticketclock")
+    now = timezone.now()
+    with CaptureQueriesContext(connection) as queries:
+        service_level_figures(Q(team=team), now - timedelta(hours=12), now)
+    (sql,) = [q["sql"] for q in queries.captured_queries]
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN {sql}")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "clock_opened" in plan, plan
+    assert "Seq Scan on servicelevels_ticketclock" not in plan, plan
