@@ -276,7 +276,7 @@ def dashboard(scope: Q, now=None) -> dict:
         "by_team": _ranked(by["team__name"]),
         "by_theme": _ranked(by["theme__name"]),
         "by_priority": [(priority_labels[p], n) for p, n in _ranked(by["priority"])],
-        "waiting": waiting.select_related("requester", "team").order_by("solved_at")[:10],
+        "waiting": waiting.select_related("requester", "team").order_by("auto_close_at")[:10],
         "waiting_count": by["status"][SOLVED],
         "backlog": [
             (

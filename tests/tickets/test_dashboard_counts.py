@@ -4,11 +4,14 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.db.models import Q
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.conftest import needs_postgres
 from tests.factories import TeamFactory, ThemeFactory, UserFactory, make_technician, make_ticket
+from tests.plans import SEQ_SCAN_ON_TICKETS, many_people, many_tickets
 from tickets import services, stats
 from tickets.models import DashboardCount, History, Priority, Ticket
 
@@ -144,3 +147,25 @@ def test_the_fold_leaves_one_row_per_key_and_the_same_figures(db):
     }
     assert after["by_status"] == [(Status.ASSIGNED.label, 3)]
     assert stats.dashboard_counts_fold() == 0
+
+
+def test_the_solutions_waiting_longest_are_read_through_the_auto_close_index(db, team):
+    """PostgreSQL at scale: the dashboard's ten waiting solutions, not a sort of them all."""
+    many_tickets(20_000, people=many_people(500), teams=[team, TeamFactory()], followups=False)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE tickets_ticket SET status = 5, auto_close_at = created_at + interval '7 days'"
+            " WHERE id % 5 = 0"
+        )
+        cursor.execute("ANALYZE tickets_ticket")
+    figures = stats.dashboard(Q(team=team))
+    with CaptureQueriesContext(connection) as queries:
+        waiting = list(figures["waiting"])
+    assert len(waiting) == 10
+    assert [t.auto_close_at for t in waiting] == sorted(t.auto_close_at for t in waiting)
+    (sql,) = [q["sql"] for q in queries.captured_queries]
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN {sql}")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Index Scan using ticket_auto_close" in plan, plan
+    assert "Sort" not in plan and not SEQ_SCAN_ON_TICKETS.search(plan), plan
