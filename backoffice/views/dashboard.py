@@ -1,7 +1,6 @@
-import csv
 from datetime import datetime, time, timedelta
 
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,7 +12,7 @@ from tickets import permissions, stats
 from ..charts import bar_chart, week_chart
 from ..forms import PeriodForm
 from .access import back_office
-from .queues import csv_cell
+from .queues import csv_cell, csv_response
 
 
 def _supervised_q(request):
@@ -60,12 +59,8 @@ def dashboard(request):
 def dashboard_export(request):
     """The service-level figures of the chosen period, as CSV."""
     _form, (first, last), levels = _levels(request, _supervised_q(request))
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    name = f"niveaux-de-service-{first:%Y-%m-%d}-{last:%Y-%m-%d}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    response.write("\ufeff")  # so that spreadsheets read the accents right
-    writer = csv.writer(response, delimiter=";")
-    writer.writerow(
+    response, writer = csv_response(
+        f"niveaux-de-service-{first:%Y-%m-%d}-{last:%Y-%m-%d}.csv",
         [
             _("Grouped by"),
             _("Name"),
@@ -74,7 +69,7 @@ def dashboard_export(request):
             _("Resolved on time (%)"),
             _("Median working time to take in charge"),
             _("Median working time to resolve"),
-        ]
+        ],
     )
     groups = [(_("Team"), levels["teams"]), (_("Theme"), levels["themes"])]
     for group, rows in [(_("All"), levels["all"]), *groups]:

@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from servicelevels.selectors import STATE_LABELS
+from tests.backoffice.test_queue_pages import numbers, walk
 from tests.factories import TeamFactory, make_technician, make_ticket
 from tests.plans import assert_no_seq_scan_on_tickets, many_people, many_tickets, ticket_plans
 from tickets import selectors, services
@@ -20,18 +21,6 @@ Status = Ticket.Status
 
 def queue_url(query="", queue="team"):
     return reverse("backoffice:queue", args=[queue]) + "?" + query
-
-
-def numbers(response):
-    return [row.pk for row in response.context["rows"]]
-
-
-def walk(client, url):
-    response = client.get(url)
-    yield response
-    while response.context["next_query"]:
-        response = client.get(url.split("?")[0] + "?" + response.context["next_query"])
-        yield response
 
 
 @pytest.fixture
