@@ -10,20 +10,12 @@ outbox rows are not sent: the relay has its own benchmark.
 """
 
 import os
-import subprocess
-import sys
-import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from common import TEAMS, fresh_database, timed
+
 DB = os.environ.get("BENCH_AUTOCLOSE_DB", "help_bench_autoclose")
-os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{DB}"
-os.environ.setdefault("SECRET_KEY", "bench-only")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpdesk.settings")
 
 DUE = int(os.environ.get("BENCH_DUE", "100000"))
-PSQL = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-q", "-c"]
 
 USERS = """
 INSERT INTO accounts_user (password, is_superuser, username, first_name, last_name, is_staff,
@@ -34,7 +26,6 @@ SELECT '!', false, 'user' || n, '', '', false, true, now(), 'user' || n || '@uni
     CASE WHEN n % 50 = 0 THEN '["ticket_closed"]'::jsonb ELSE '[]'::jsonb END, '', '', false
 FROM generate_series(1, 5300) AS n
 """
-TEAMS = "INSERT INTO tickets_team (name, kind, email, is_active) SELECT 'Équipe ' || n, 'dsin', '', true FROM generate_series(1, 10) AS n"  # noqa: E501
 TICKETS = """
 INSERT INTO tickets_ticket (type, title, description, status, urgency, impact, priority,
     location_mode, source, answers, created_at, last_activity_at, solved_at, auto_close_at,
@@ -52,15 +43,9 @@ SELECT 'Essayez ceci', solved_at, 'waiting', id, assignee_id FROM tickets_ticket
 
 
 def build():
-    subprocess.run([*PSQL, f"DROP DATABASE IF EXISTS {DB}"], check=True)
-    subprocess.run([*PSQL, f"CREATE DATABASE {DB}"], check=True)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    fresh_database(DB)
     from django.db import connection
 
-    call_command("migrate", verbosity=0)
     with connection.cursor() as cursor:
         cursor.execute(USERS)
         cursor.execute(TEAMS)
@@ -70,17 +55,6 @@ def build():
     from tickets.stats import dashboard_counts_rebuild
 
     dashboard_counts_rebuild()
-
-
-def timed(function):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    with CaptureQueriesContext(connection) as queries:
-        start = time.perf_counter()
-        result = function()
-        seconds = time.perf_counter() - start
-    return result, seconds, len(queries)
 
 
 def main():

@@ -24,23 +24,16 @@ The outbox rows the escalation writes are not sent: the relay has its own benchm
 
 import os
 import statistics
-import subprocess
-import sys
 import time
 from datetime import timedelta
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from common import TEAMS, fresh_database, timed
+
 DB = os.environ.get("BENCH_SLA_DB", "help_bench_sla")
-os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{DB}"
-os.environ.setdefault("SECRET_KEY", "bench-only")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpdesk.settings")
 
 OPEN = int(os.environ.get("BENCH_OPEN", "100000"))
 TICKETS = max(int(os.environ.get("BENCH_TICKETS", "500000")), OPEN)
 REPEAT = int(os.environ.get("BENCH_REPEAT", "20"))
-PSQL = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-q", "-c"]
 
 USERS = """
 INSERT INTO accounts_user (password, is_superuser, username, first_name, last_name, is_staff,
@@ -50,7 +43,6 @@ SELECT '!', n = 5301, 'user' || n, '', '', false, true, now(), 'user' || n || '@
     '', '', 'fr', '[]'::jsonb, '', '', false
 FROM generate_series(1, 5301) AS n
 """
-TEAMS = "INSERT INTO tickets_team (name, kind, email, is_active) SELECT 'Équipe ' || n, 'dsin', '', true FROM generate_series(1, 10) AS n"  # noqa: E501
 # Users 5001–5300 are the technicians, 30 a team, the first of each its manager.
 MEMBERS = """
 INSERT INTO tickets_teammembership (team_id, user_id, is_manager)
@@ -87,15 +79,9 @@ FROM (VALUES ('incident'), ('request')) AS kinds(kind), generate_series(1, 5) AS
 
 
 def build():
-    subprocess.run([*PSQL, f"DROP DATABASE IF EXISTS {DB}"], check=True)
-    subprocess.run([*PSQL, f"CREATE DATABASE {DB}"], check=True)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    fresh_database(DB)
     from django.db import connection
 
-    call_command("migrate", verbosity=0)
     with connection.cursor() as cursor:
         cursor.execute(USERS)
         cursor.execute(TEAMS)
@@ -103,17 +89,6 @@ def build():
         cursor.execute(TICKETS_SQL, {"open": OPEN, "tickets": TICKETS})
         cursor.execute(LEVELS)
         cursor.execute("ANALYZE")
-
-
-def timed(function):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    with CaptureQueriesContext(connection) as queries:
-        start = time.perf_counter()
-        result = function()
-        seconds = time.perf_counter() - start
-    return result, seconds, len(queries)
 
 
 def queue_page(order, after=None):
