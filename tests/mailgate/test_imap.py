@@ -4,7 +4,6 @@ The last test runs the real thing: Celery beat and a worker on Redis read the ma
 """
 
 import imaplib
-import subprocess
 import threading
 import time
 from importlib import import_module
@@ -19,7 +18,7 @@ from mailgate.models import InboundMessage, Mailbox
 from notifications import mailheaders
 from tests.conftest import needs_postgres
 from tests.notifications.conftest import Sink, free_port
-from tests.notifications.test_worker import BIN, environment, needs_redis, wait_for
+from tests.notifications.test_worker import BIN, environment, needs_redis, running, wait_for
 from tickets.models import Ticket
 
 from .conftest import eml
@@ -170,23 +169,11 @@ def test_beat_and_a_worker_read_the_mailbox_every_minute(
         ],
         "beat": [*celery, "beat", "--loglevel=INFO", f"--schedule={tmp_path / 'beat'}"],
     }
-    logs = {name: open(tmp_path / f"{name}.log", "w") for name in commands}  # noqa: SIM115
-    processes = {
-        name: subprocess.Popen(command, env=env, stdout=logs[name], stderr=subprocess.STDOUT)
-        for name, command in commands.items()
-    }
-    try:
+    with running(commands, env, tmp_path) as logs:
         read = wait_for(lambda: InboundMessage.objects.count() == 2)
         confirmed = wait_for(lambda: any("Votre réponse" in m["Subject"] for m in sink.messages))
         time.sleep(5)  # two more beat ticks: the job runs again and must change nothing
-    finally:
-        for process in processes.values():
-            process.terminate()
-        for process in processes.values():
-            process.wait(20)
-        for log in logs.values():
-            log.close()
-    output = "\n".join((tmp_path / f"{name}.log").read_text() for name in logs)
+    output = logs()
     assert read, output
     assert confirmed, output
     states = dict(InboundMessage.objects.values_list("key", "state"))

@@ -5,6 +5,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -49,6 +50,28 @@ def environment(smtp_port, static_root):
     }
 
 
+@contextmanager
+def running(commands: dict, env: dict, folder: Path):
+    """Start each named command, its output in `folder`/<name>.log; stop them all after.
+
+    Yields a function that reads every log, for the assertions' messages.
+    """
+    logs = {name: open(folder / f"{name}.log", "w") for name in commands}  # noqa: SIM115
+    processes = [
+        subprocess.Popen(command, env=env, stdout=logs[name], stderr=subprocess.STDOUT)
+        for name, command in commands.items()
+    ]
+    try:
+        yield lambda: "\n".join((folder / f"{name}.log").read_text() for name in logs)
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait(20)
+        for log in logs.values():
+            log.close()
+
+
 def wait_for(check, seconds=60):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -86,7 +109,6 @@ def test_beat_and_a_worker_close_a_waiting_ticket_and_mail_it_once(sink, smtp_po
         check=True,
     )
     web_port = free_port()
-    logs = {name: open(tmp_path / f"{name}.log", "w") for name in ("worker", "beat", "web")}  # noqa: SIM115
     commands = {
         "worker": [
             BIN / "celery",
@@ -116,24 +138,13 @@ def test_beat_and_a_worker_close_a_waiting_ticket_and_mail_it_once(sink, smtp_po
             "1",
         ],
     }
-    processes = {
-        name: subprocess.Popen(command, env=env, stdout=logs[name], stderr=subprocess.STDOUT)
-        for name, command in commands.items()
-    }
-    try:
+    with running(commands, env, tmp_path) as logs:
         closed = wait_for(lambda: Ticket.objects.get(pk=ticket.pk).status == Ticket.Status.CLOSED)
         mailed = wait_for(lambda: any(m["To"] == "claire@univ.example" for m in sink.messages))
         time.sleep(5)  # two more beat ticks: the job runs again and must change nothing
         page = urllib.request.urlopen(f"http://127.0.0.1:{web_port}/accounts/login/", timeout=10)  # noqa: S310
         assert page.status == 200
-    finally:
-        for process in processes.values():
-            process.terminate()
-        for process in processes.values():
-            process.wait(20)
-        for log in logs.values():
-            log.close()
-    output = "\n".join((tmp_path / f"{name}.log").read_text() for name in logs)
+    output = logs()
     assert closed, output
     assert mailed, output
     assert History.objects.filter(ticket=ticket, field="status", new_value="6").count() == 1
