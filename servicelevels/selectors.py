@@ -46,8 +46,7 @@ class Due:
     @property
     def left_text(self) -> str:
         """The working time left, or by how much it is late, in words."""
-        minutes = int(abs(self.left).total_seconds() // 60)
-        amount = _("%(hours)d h %(minutes)02d") % {"hours": minutes // 60, "minutes": minutes % 60}
+        amount = working_time_text(abs(self.left))
         if self.done_at is not None:
             return ""
         if self.left < timedelta(0):
@@ -131,8 +130,8 @@ class Figures:
                 met = done <= due
             elif row["stopped_at"] is not None:
                 continue  # closed without it (a merged duplicate): neither
-            elif now > due:
-                met = False  # not met yet and already late
+            elif _reference(row, target, now) > due:
+                met = False  # not met yet and late, now or where its paused clock stopped
             else:
                 continue  # still running in time: neither
             setattr(self, f"{target}_met", getattr(self, f"{target}_met") + met)
@@ -170,6 +169,12 @@ class Figures:
         return working_time_text(self.resolve_median)
 
 
+def _reference(row: dict, target: str, now: datetime) -> datetime:
+    """Where a running target is judged: a paused resolution where it stopped (its due date
+    moves on when it resumes), as the ticket page judges it; otherwise now."""
+    return (row["paused_since"] if target == "resolve" else None) or now
+
+
 def _median(seconds: list[int]) -> timedelta | None:
     return timedelta(seconds=median(seconds)) if seconds else None
 
@@ -199,7 +204,14 @@ def service_level_figures(scope: Q, start: datetime, end: datetime, now=None) ->
             take_due_at__isnull=False,
             ticket__in=Ticket.objects.filter(scope).values("pk"),
         )
-        .values("take_due_at", "resolve_due_at", "take_seconds", "resolve_seconds", "stopped_at")
+        .values(
+            "take_due_at",
+            "resolve_due_at",
+            "take_seconds",
+            "resolve_seconds",
+            "stopped_at",
+            "paused_since",
+        )
         .annotate(
             take_done=F("taken_at"),
             resolve_done=F("resolved_at"),

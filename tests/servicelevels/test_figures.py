@@ -53,6 +53,16 @@ def test_the_shares_count_met_and_late_targets(week):
     assert (total.resolve_met, total.resolve_missed, total.resolve_share) == (1, 0, 100)
 
 
+def test_a_resolution_paused_in_time_is_not_late_while_it_waits(week, at, technician):
+    services.ticket_set_status(
+        ticket=week["slow"], actor=technician, status=week["slow"].Status.PENDING
+    )
+    at(2026, 12, 9, 16, 0)  # past Tuesday's due date, the ticket still waiting
+    total = figures()["total"]
+    # other and forgotten run late now; slow's clock stopped before its due date.
+    assert (total.resolve_met, total.resolve_missed) == (1, 2)
+
+
 def test_the_medians_are_in_working_time(week):
     total = figures()["total"]
     # Taken after 1 h, 2 h and 5 h of working time: the median is 2 h.
