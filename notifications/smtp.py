@@ -156,9 +156,13 @@ class Pipeline:
 
     def put(self, token, message: EmailMultiAlternatives) -> list:
         """Send the envelope of `message` now, its content with the next one."""
-        data = as_bytes(message)
-        sender = _address(message.from_email)
-        recipients = [_address(r) for r in message.recipients()]
+        try:
+            data = as_bytes(message)
+            sender = _address(message.from_email)
+            recipients = [_address(r) for r in message.recipients()]
+        except ValueError as error:  # a header or address that cannot be written (Django's
+            # BadHeaderError among them): this message fails alone, nothing was sent for it
+            return [(token, error), *self.take()]
         if not self.pipelining:
             try:
                 self.smtp.sendmail(sender, recipients, data)  # which doubles leading dots
@@ -197,10 +201,10 @@ class Pipeline:
         if self.envelope is not None:
             token, sender, recipients = self.envelope
             replies = [self.smtp.getreply() for _ in range(len(recipients) + 2)]
-            if replies[-1][0] != 354 or any(code > 251 for code, _reply in replies[:-1]):
-                if replies[-1][0] == 354:
-                    self.smtp.send(b".\r\n")  # an empty message ends what the server opened
-                    self.smtp.getreply()
+            # A server that opens DATA took at least one recipient: the content goes to
+            # those, as smtplib's sendmail does (sending "." alone would deliver an
+            # empty message to them).
+            if replies[-1][0] != 354:
                 self.envelope = None
                 self.learnt.append((token, _refused(replies, sender, recipients)))
                 self.smtp.rset()

@@ -93,6 +93,21 @@ def test_a_refused_address_fails_alone_and_the_batch_goes_on(smtp_settings, sink
     assert Notification.objects.filter(state=Notification.State.SENT).count() == 8
 
 
+@pytest.mark.parametrize("pipelining", [True, False])
+def test_a_message_that_cannot_be_written_fails_alone_and_no_other_is_sent_twice(
+    smtp_settings, sink, pipelining
+):
+    sink.pipelining = pipelining
+    ids = _queue(6)
+    sink.forget()
+    Notification.objects.filter(pk=ids[3]).update(email="f@univ.example\r\nBcc: x@evil.example")
+    assert sending.send_batch() == (6, 5)
+    assert len(sink.messages) == 5 and len(sink.sessions) == 1  # each once, one connection
+    broken = Notification.objects.get(pk=ids[3])
+    assert broken.state == Notification.State.PENDING and broken.last_error
+    assert not any("evil" in str(m) for m in sink.messages)
+
+
 @pytest.mark.parametrize(("pipelining", "lost"), [(True, 2), (False, 1)])
 def test_a_lost_connection_loses_only_what_the_server_had_not_answered(
     smtp_settings, sink, pipelining, lost
