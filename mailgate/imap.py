@@ -15,7 +15,12 @@ import ssl
 from django.utils import timezone
 
 from .models import InboundMessage, Mailbox
-from .services import ENVIRONMENT_MAILBOX, inbound_receive, mailbox_from_environment
+from .services import (
+    ENVIRONMENT_MAILBOX,
+    inbound_receive,
+    mailbox_from_environment,
+    unreadable_before,
+)
 
 logger = logging.getLogger(__name__)
 TIMEOUT = 30
@@ -79,7 +84,10 @@ def fetch(mailbox: Mailbox, *, limit: int = BATCH) -> int:
             if status != "OK" or raw is None:
                 continue
             record = inbound_receive(raw=raw, mailbox=mailbox)  # committed when it returns
-            unreadable = record is not None and record.state == InboundMessage.State.ERROR
+            if record is None:  # read before, by a run that stopped before moving it
+                unreadable = unreadable_before(raw)
+            else:
+                unreadable = record.state == InboundMessage.State.ERROR
             committed[mailbox.errors_folder if unreadable else mailbox.processed_folder].append(uid)
             if count % MOVE_EVERY == 0:
                 _move_committed(client, committed)

@@ -45,8 +45,7 @@ def inbound_receive(*, raw: bytes, mailbox: Mailbox | None = None) -> InboundMes
     try:
         mail = parse(raw)
     except Unreadable as error:
-        key = "sha256:" + hashlib.sha256(raw).hexdigest()
-        return _record(key, raw, mailbox, state=State.ERROR, reason=str(error))
+        return _record(_hash_key(raw), raw, mailbox, state=State.ERROR, reason=str(error))
     # What the message causes (a followup and its confirmation) goes out as one task.
     with transaction.atomic(), notifications.sent_together():
         record = _record(
@@ -57,6 +56,16 @@ def inbound_receive(*, raw: bytes, mailbox: Mailbox | None = None) -> InboundMes
         _route(record, mail)
         record.save(update_fields=ROUTED)  # not the raw message a second time
     return record
+
+
+def _hash_key(raw: bytes) -> str:
+    """The key of a message that cannot be read (and so has no Message-ID of its own)."""
+    return "sha256:" + hashlib.sha256(raw).hexdigest()
+
+
+def unreadable_before(raw: bytes) -> bool:
+    """Whether this message, received before, could not be read (its folder is "errors")."""
+    return InboundMessage.objects.filter(key=_hash_key(raw), state=State.ERROR).exists()
 
 
 def _record(key, raw, mailbox, **fields) -> InboundMessage | None:

@@ -79,23 +79,24 @@ def test_messages_are_processed_then_moved(mailbox, client, requester):
 def test_a_worker_killed_between_commit_and_move_duplicates_nothing(
     mailbox, client, requester, monkeypatch
 ):
-    append(client, eml("new_request"), eml("new_request_cc"))
+    append(client, eml("new_request"), eml("new_request_cc"), eml("nested_deep"))
     real_move = imap._move
 
     def die(*args):
         raise ConnectionResetError("worker killed")
 
     monkeypatch.setattr(imap, "_move", die)
-    assert imap.fetch_all() == 0  # both messages committed, then the worker died
+    assert imap.fetch_all() == 0  # the three messages committed, then the worker died
     mailbox.refresh_from_db()
     assert "worker killed" in mailbox.last_error
-    assert InboundMessage.objects.count() == 2
-    assert count(client, "INBOX") == 2
+    assert InboundMessage.objects.count() == 3
+    assert count(client, "INBOX") == 3
     monkeypatch.setattr(imap, "_move", real_move)
-    assert imap.fetch_all() == 2
+    assert imap.fetch_all() == 3
     assert InboundMessage.objects.filter(state=State.TICKET).count() == 2
     assert Ticket.objects.filter(requester=requester).count() == 2
     assert (count(client, "INBOX"), count(client, "processed")) == (0, 2)
+    assert count(client, "errors") == 1  # read twice, still known as unreadable
 
 
 def test_two_workers_on_one_mailbox_do_each_message_once(mailbox, client, requester):
