@@ -354,9 +354,13 @@ def mailbox_from_environment() -> Mailbox | None:
     """
     if not settings.IMAP_MAILBOX:
         return None
-    mailbox, _created = Mailbox.objects.update_or_create(
-        name=ENVIRONMENT_MAILBOX, defaults={**settings.IMAP_MAILBOX, "password": ""}
-    )
+    described = {**settings.IMAP_MAILBOX, "password": ""}
+    mailbox, created = Mailbox.objects.get_or_create(name=ENVIRONMENT_MAILBOX, defaults=described)
+    changed = [name for name, value in described.items() if getattr(mailbox, name) != value]
+    if changed:  # the environment wins over an edit in admin; most minutes, nothing is written
+        for name in changed:
+            setattr(mailbox, name, described[name])
+        mailbox.save(update_fields=changed)
     if not mailbox.is_active:
         return None
     mailbox.password = settings.IMAP_PASSWORD

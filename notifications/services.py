@@ -184,7 +184,7 @@ def auto_close_reminders_record(*, now=None) -> int:
     """Remind requesters two days (calendar or working, as the delay is counted) before
     their solved ticket closes by itself; each solution once."""
     now = now or timezone.now()
-    if HelpdeskSettings.load().auto_close_day_kind == HelpdeskSettings.DayKind.WORKING:
+    if HelpdeskSettings.load().auto_close_in_working_days:
         soon = within_working_days(
             "ticket__auto_close_at", now, REMINDER_DAYS_BEFORE, team="ticket__team"
         )

@@ -165,7 +165,7 @@ def ticket_sent(request, pk):
     context = {
         "ticket": ticket,
         "days": config.auto_close_days,
-        "working_days": config.auto_close_day_kind == HelpdeskSettings.DayKind.WORKING,
+        "working_days": config.auto_close_in_working_days,
     }
     return render(request, "portal/ticket_sent.html", context)
 

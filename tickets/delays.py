@@ -15,18 +15,19 @@ from .models import HelpdeskSettings, Ticket
 # (ticket, start, days) -> the instant `days` working days after `start`, or None when
 # no calendar covers the ticket.
 WorkingDays = Callable[[Ticket, datetime, int], datetime | None]
-_working_days: list[WorkingDays] = []
+_working_days: WorkingDays | None = None
 
 
 def count_working_days_with(function: WorkingDays) -> None:
     """Count working days with `function` from now on; the last one given wins."""
-    _working_days[:] = [function]
+    global _working_days  # set once, at start-up
+    _working_days = function
 
 
-def days_later(ticket: Ticket, start: datetime, days: int, *, kind: str) -> datetime:
-    """`days` calendar or working days (HelpdeskSettings.DayKind) after `start`."""
-    if kind == HelpdeskSettings.DayKind.WORKING and _working_days:
-        later = _working_days[0](ticket, start, days)
+def days_later(ticket: Ticket, start: datetime, days: int, *, working: bool) -> datetime:
+    """`days` calendar days after `start`, or working days if `working`."""
+    if working and _working_days is not None:
+        later = _working_days(ticket, start, days)
         if later is not None:
             return later
     return start + timedelta(days=days)
@@ -35,4 +36,6 @@ def days_later(ticket: Ticket, start: datetime, days: int, *, kind: str) -> date
 def auto_close_at(ticket: Ticket, solved_at: datetime) -> datetime:
     """When a solution proposed at `solved_at` is taken as accepted, as the admin counts."""
     config = HelpdeskSettings.load()
-    return days_later(ticket, solved_at, config.auto_close_days, kind=config.auto_close_day_kind)
+    return days_later(
+        ticket, solved_at, config.auto_close_days, working=config.auto_close_in_working_days
+    )

@@ -292,6 +292,10 @@ class HelpdeskSettings(models.Model):
         cache.delete(SETTINGS_CACHE_KEY)
         transaction.on_commit(lambda: cache.delete(SETTINGS_CACHE_KEY))
 
+    @property
+    def auto_close_in_working_days(self) -> bool:
+        return self.auto_close_day_kind == self.DayKind.WORKING
+
     @classmethod
     def load(cls) -> "HelpdeskSettings":
         """The settings, read from the cache; each web process sees a change within a minute."""

@@ -11,6 +11,7 @@ from importlib import import_module
 import pytest
 from django.apps import apps
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
 from mailgate import imap
@@ -229,6 +230,13 @@ def test_a_mailbox_described_by_the_environment_is_read_beside_those_of_admin(
     assert described.password == ""  # the secret stays in the environment
     assert InboundMessage.objects.get().mailbox == described
     assert described.last_error == ""
+    Mailbox.objects.filter(pk=described.pk).update(port=1)  # edited in admin: undone
+    with CaptureQueriesContext(connection) as queries:
+        assert imap.fetch_all() == 0
+    assert Mailbox.objects.get().port == dovecot.port
+    with CaptureQueriesContext(connection) as again:
+        imap.fetch_all()
+    assert len(again) == len(queries) - 1  # nothing to put right: the row is not written
     append(client, eml("new_request").replace(b"<new_request@", b"<another@"))
     Mailbox.objects.filter(pk=described.pk).update(is_active=False)  # switched off in admin
     assert imap.fetch_all() == 0
