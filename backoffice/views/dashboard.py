@@ -1,4 +1,5 @@
 from datetime import datetime, time, timedelta
+from urllib.parse import urlencode
 
 from django.http import Http404
 from django.shortcuts import render
@@ -49,7 +50,8 @@ def dashboard(request):
         "period_form": form,
         "period": period,
         "levels": levels,
-        "query": request.GET.urlencode(),
+        # The export asks for the period shown, as the form read it, not what was typed.
+        "query": urlencode({"start": period[0].isoformat(), "end": period[1].isoformat()}),
     }
     return render(request, "backoffice/dashboard.html", context)
 
@@ -59,8 +61,9 @@ def dashboard(request):
 def dashboard_export(request):
     """The service-level figures of the chosen period, as CSV."""
     _form, (first, last), levels = _levels(request, _supervised_q(request))
+    stem = _("service-levels")  # the file's name, in the reader's language
     response, writer = csv_response(
-        f"niveaux-de-service-{first:%Y-%m-%d}-{last:%Y-%m-%d}.csv",
+        f"{stem}-{first:%Y-%m-%d}-{last:%Y-%m-%d}.csv",
         [
             _("Grouped by"),
             _("Name"),

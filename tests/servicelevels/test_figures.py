@@ -122,6 +122,8 @@ def test_a_bad_period_gives_the_last_30_days(week, client, supervisor, query):
     assert response.status_code == 200
     first, last = response.context["period"]
     assert (last - first).days == 29
+    export = f"?start={first.isoformat()}&amp;end={last.isoformat()}"
+    assert export in response.content.decode()  # the export asks for the period shown
 
 
 def test_the_dashboard_queries_do_not_grow_with_the_tickets(level, at, client, supervisor, team):
