@@ -46,7 +46,8 @@ def insert_new(objs: list[Model]) -> list[int]:
     INSERT ... ON CONFLICT DO NOTHING RETURNING: a row already there is skipped without
     an error, so the transaction needs no savepoint around it; a row another transaction
     is inserting makes this one wait, then skip it once the other has committed (or
-    insert it, if the other rolled back). The ids are set on the objects inserted.
+    insert it, if the other rolled back). A single object gets its id when inserted;
+    of several, which were skipped is not known, so they get none.
     """
     if not objs:
         return []

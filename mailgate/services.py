@@ -40,6 +40,10 @@ logger = logging.getLogger(__name__)
 State = InboundMessage.State
 
 
+# What routing a message sets on its row.
+ROUTED = ["state", "reason", "ticket", "answered_at"]
+
+
 def inbound_receive(*, raw: bytes, mailbox: Mailbox | None = None) -> InboundMessage | None:
     """Record one e-mail and do what it asks; None when it was received before."""
     try:
@@ -73,10 +77,6 @@ def _record(key, raw, mailbox, **fields) -> InboundMessage | None:
     record = InboundMessage(key=key[:255], raw=raw, mailbox=mailbox, **fields)
     # Another worker inserting the same key waits here until we commit, then skips it.
     return record if insert_new([record]) else None
-
-
-# What routing a message sets on its row.
-ROUTED = ["state", "reason", "ticket", "answered_at"]
 
 
 def _set(record, state, reason="", ticket=None) -> None:
@@ -185,11 +185,10 @@ def _link_inline(ticket: Ticket, files: list, documents: list, followup=None) ->
         tickets.inline_marks_replace(ticket=ticket, followup=followup, links=links)
 
 
-def _with_files(ticket: Ticket, files: list) -> Ticket:
+def _with_files(ticket: Ticket, files: list) -> None:
     """A new ticket's files, its inline images linked from its description."""
     documents = tickets.documents_attach(ticket=ticket, author=ticket.requester, files=files)
     _link_inline(ticket, files, documents)
-    return ticket
 
 
 def _followup_with_files(ticket: Ticket, author, content: str, files: list):
