@@ -1,6 +1,7 @@
 from datetime import UTC, datetime
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.cache import cache
 from django.db import models, transaction
 from django.db.models import ExpressionWrapper, F, Q, Value
@@ -554,6 +555,29 @@ class TicketSeen(models.Model):
 
     def __str__(self):
         return f"#{self.ticket_id} {self.user_id} {self.seen_at:%Y-%m-%d %H:%M}"
+
+
+class TicketSearch(models.Model):
+    """A ticket's words, stored for the back office's and the portal's search.
+
+    One row per ticket, beside it rather than on it: the full-text indexes stay off the
+    ticket's own writes (a status change, the auto-close), and the followups' words are
+    folded in per ticket, so a search is one test per ticket. PostgreSQL only: the
+    services keep the row right (tickets.fulltext); other databases search the text.
+    """
+
+    ticket = models.OneToOneField(
+        Ticket, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    # The title, the description and the public followups: what a requester may search.
+    document = SearchVectorField(null=True)
+    # The private followups, searched only by those who may read them; empty without any.
+    private_document = SearchVectorField(null=True)
+
+    # Its GIN indexes exist on PostgreSQL only (migration 0017_ticket_search).
+
+    def __str__(self):
+        return f"#{self.ticket_id}"
 
 
 class TimelineItem(models.Model):

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.contrib.postgres.search import SearchQuery
 from django.db import connection
 from django.db.models import F, Q, QuerySet
 from django.db.models.fields.tuple_lookups import (
@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from core.ids import parse_id
 from core.people import find_person, person_label
 
-from . import links, permissions
+from . import fulltext, links, permissions
 from .models import (
     DUE_OR_NEVER,
     PATH_SEPARATOR,
@@ -33,6 +33,7 @@ from .models import (
     Team,
     Ticket,
     TicketLink,
+    TicketSearch,
     TicketSeen,
 )
 
@@ -170,36 +171,52 @@ def queue_tickets(user, queue: str) -> QuerySet[Ticket]:
     return tickets_visible_to(user)
 
 
+# A search that matches at most this many tickets reads them from the full-text index
+# first and sorts them in the queue's order; their ids are given to the planner, which
+# then knows how few they are (it prices a word it has no statistics for, a rare word
+# or a typo, as one ticket in 200, and would read a whole queue to find it).
+FEW_MATCHES = 2000
+# A search that matches more reads the queue's first rows in its order, this many,
+# and keeps those whose stored words match: a word in one ticket in eight fills a
+# page within a few hundred rows.
+HEAD_ROWS = 1000
+
+
+def _stored_words(text: str, private_notes: bool) -> QuerySet:
+    """The ids of the tickets whose stored words (TicketSearch) match, on PostgreSQL."""
+    query = SearchQuery(text, config=fulltext.CONFIG, search_type="websearch")
+    words = Q(document=query)
+    if private_notes:
+        words |= Q(private_document=query)
+    return TicketSearch.objects.filter(words).values_list("ticket_id", flat=True)
+
+
+def _few(found: QuerySet) -> list[int] | None:
+    """All the matching ids if they are few (one GIN index lookup), else None."""
+    few = list(found[: FEW_MATCHES + 1])
+    return few if len(few) <= FEW_MATCHES else None
+
+
 def search_tickets(
     tickets: QuerySet[Ticket], text: str, *, private_notes: bool = True
 ) -> QuerySet[Ticket]:
     """Match a ticket number, or words in the title, description and followups.
 
-    PostgreSQL uses its French full-text search (served by GIN indexes, see migration
-    0002); other databases fall back to a plain word-by-word match.
+    PostgreSQL searches each ticket's stored words (TicketSearch, kept by
+    tickets.fulltext) in French; private_notes=False leaves private followups out.
+    Other databases fall back to a plain word-by-word match. A queue's page searches
+    through page_of_tickets(words=...), which reads no more rows than it needs.
     """
     text = text.strip()
+    if not text:
+        return tickets
     number = parse_id(text)
     if number is not None:
         return tickets.filter(pk=number)
     if connection.vendor == "postgresql":
-        query = SearchQuery(text, config="french", search_type="websearch")
-        in_followups = Followup.objects.annotate(
-            document=SearchVector("content", config="french")
-        ).filter(document=query)
-        if not private_notes:
-            in_followups = in_followups.filter(is_private=False)
-        in_tickets = Ticket.objects.annotate(
-            document=SearchVector("title", "description", config="french")
-        ).filter(document=query)
-        # One id list, the union of two GIN index scans; two id subqueries ORed would
-        # have the planner read the whole ticket table to test each row against both.
-        found = (
-            in_tickets.order_by()
-            .values("pk")
-            .union(in_followups.order_by().values("ticket_id"), all=True)
-        )
-        return tickets.filter(pk__in=found)
+        found = _stored_words(text, private_notes)
+        few = _few(found)
+        return tickets.filter(pk__in=found if few is None else few)
     for word in text.split()[:8]:
         in_followups = Followup.objects.filter(content__icontains=word)
         if not private_notes:
@@ -212,12 +229,13 @@ def search_tickets(
 
 
 def filter_tickets(
-    tickets: QuerySet[Ticket], filters: dict, *, private_notes: bool = True
+    tickets: QuerySet[Ticket], filters: dict, *, private_notes: bool = True, words: bool = True
 ) -> QuerySet[Ticket]:
     """Apply a queue's validated filters (see QueueFilterForm.values).
 
     private_notes=False keeps the search out of private followups, for lists that may
-    hold tickets the user only filed or observes.
+    hold tickets the user only filed or observes. words=False leaves the words ("q")
+    out, for a page that searches them itself (page_of_tickets).
     """
     if "status" in filters:
         tickets = tickets.filter(status__in=filters["status"])
@@ -236,7 +254,7 @@ def filter_tickets(
         tickets = tickets.filter(created_at__date__lte=filters["created_to"])
     if "due_state" in filters:
         tickets = tickets.filter(due_state_q(filters["due_state"], timezone.now()))
-    if "q" in filters:
+    if "q" in filters and words:
         tickets = search_tickets(tickets, filters["q"], private_notes=private_notes)
     return tickets
 
@@ -329,6 +347,8 @@ def page_of_tickets(
     before: list | None = None,
     start: int | None = None,
     seen_by=None,
+    words: str = "",
+    private_notes: bool = True,
 ) -> QueuePage:
     """One page of a queue, in two narrow queries, as cheap deep down as on top.
 
@@ -337,7 +357,8 @@ def page_of_tickets(
     none of them: the first page. An id-only query finds the page's tickets through the
     index of its order; only those rows are then read whole, with everything the table
     shows joined in, and, for `seen_by`, whether something happened since that person
-    last opened each ticket (`ticket.changed`).
+    last opened each ticket (`ticket.changed`). With `words`, only the tickets they
+    match (search_tickets; private_notes=False leaves private followups out).
     """
     ordered = _ordered(tickets, order)
     backwards = before is not None and after is None and start is None
@@ -349,7 +370,7 @@ def page_of_tickets(
     elif backwards:
         ordered = ordered.filter(_beyond(order, before, backwards=True))
     keys = [f"-{name}" if order.descending != backwards else name for name in order.columns]
-    ids = list(ordered.order_by(*keys).values_list("id", flat=True)[: size + 1])
+    ids = _first_ids(ordered.order_by(*keys), size + 1, words, private_notes=private_notes)
     more = len(ids) > size
     ids = ids[:size]
     if backwards:
@@ -362,6 +383,34 @@ def page_of_tickets(
         after=sort_values(rows[-1], order) if further else None,
         before=sort_values(rows[0], order) if earlier else None,
     )
+
+
+def _first_ids(in_order: QuerySet[Ticket], count: int, words: str, *, private_notes) -> list:
+    """The ids of the first `count` tickets in this order that match `words` (if any)."""
+    words = words.strip()
+    if not words:
+        return list(in_order.values_list("id", flat=True)[:count])
+    if connection.vendor != "postgresql" or parse_id(words) is not None or count > HEAD_ROWS:
+        found = search_tickets(in_order, words, private_notes=private_notes)
+        return list(found.values_list("id", flat=True)[:count])
+    found = _stored_words(words, private_notes)
+    few = _few(found)
+    if few is not None:
+        return list(in_order.filter(pk__in=few).values_list("id", flat=True)[:count])
+    # Many tickets hold the words: most often the queue's first rows do too. Those rows
+    # are read apart, then their stored words tested by their primary key: two bounded
+    # queries, where one would let the planner walk the queue for as long as it takes.
+    head = list(in_order.values_list("id", flat=True)[:HEAD_ROWS])
+    matching = set(found.filter(ticket_id__in=head))
+    ids = [pk for pk in head if pk in matching][:count]
+    if len(ids) == count or len(head) < HEAD_ROWS:
+        return ids
+    # Common words, yet rare at the head of this queue (a team that seldom gets them,
+    # or an order that puts other tickets first): every match is read and sorted. The
+    # LIMIT keeps the matches a subquery of their own, read once by the full-text
+    # index; without it, the planner tests each queue row by row, the walk just given up.
+    everywhere = found[: 2**31 - 1]
+    return list(in_order.filter(pk__in=everywhere).values_list("id", flat=True)[:count])
 
 
 # What a queue's row and its CSV line show: the rows are read with these columns only.

@@ -18,7 +18,7 @@ from core.files import files_removed_on_error
 from core.html import clean_html, has_text
 from core.sql import insert_select
 
-from . import delays, events, links, permissions, stats, workflow
+from . import delays, events, fulltext, links, permissions, stats, workflow
 from .errors import TicketError
 from .models import (
     Category,
@@ -60,6 +60,13 @@ def _record(ticket: Ticket, actor, field: str, old, new, *, at=None) -> None:
         new_value=_display(new),
         created_at=at or timezone.now(),
     )
+
+
+def _followup_create(*, ticket: Ticket, **fields) -> Followup:
+    """Write a followup, and the words its ticket is searched by (tickets.fulltext)."""
+    followup = Followup.objects.create(ticket=ticket, **fields)
+    fulltext.refresh([ticket.pk])
+    return followup
 
 
 def _change(ticket: Ticket, actor, **changes) -> None:
@@ -170,6 +177,7 @@ def ticket_create(
         taken_at=now if assignee else None,
         last_activity_at=now,
     )
+    fulltext.refresh([ticket.pk])
     if observers:
         ticket.observers.add(*observers)
     # The history names who typed the ticket in: the requester, or the technician for them.
@@ -199,6 +207,8 @@ def ticket_update(*, ticket: Ticket, actor, **changes) -> Ticket:
             changes.get("urgency", ticket.urgency), changes.get("impact", ticket.impact)
         )
     _change(ticket, actor, **changes)
+    if "title" in changes:
+        fulltext.refresh([ticket.pk])
     return ticket
 
 
@@ -251,7 +261,7 @@ def ticket_transfer(*, ticket: Ticket, actor, team: Team, comment: str) -> Ticke
         raise TicketError(_("This team is not active."))
     if team.pk == ticket.team_id:
         raise TicketError(_("The ticket is already with this team."))
-    Followup.objects.create(ticket=ticket, author=actor, content=comment, is_private=True)
+    _followup_create(ticket=ticket, author=actor, content=comment, is_private=True)
     _change(ticket, actor, team=team, assignee=None, status=status)
     events.announce("ticket_transferred", ticket=ticket)
     return ticket
@@ -294,7 +304,7 @@ def followup_add(*, ticket: Ticket, author, content: str, is_private: bool = Fal
         raise TicketError(_("The followup is empty."))
     works_on_it = permissions.can_work_ticket(author, ticket)
     # Only technicians write private notes; the flag is ignored from anyone else.
-    followup = Followup.objects.create(
+    followup = _followup_create(
         ticket=ticket, author=author, content=content, is_private=is_private and works_on_it
     )
     _record(ticket, author, "followup", None, followup.pk)
@@ -481,6 +491,7 @@ def inline_marks_replace(*, ticket: Ticket, followup: Followup | None = None, li
         text = text.replace(mark, html)
     setattr(item, field, clean_html(text))
     item.save(update_fields=[field])
+    fulltext.refresh([ticket.pk])
 
 
 @transaction.atomic
@@ -539,9 +550,7 @@ def solution_refuse(*, ticket: Ticket, actor, reason: str) -> Solution:
     reason = clean_html(reason)
     if not has_text(reason):
         raise TicketError(_("Say why the solution does not suit you."))
-    followup = Followup.objects.create(
-        ticket=ticket, author=actor, content=reason, is_private=False
-    )
+    followup = _followup_create(ticket=ticket, author=actor, content=reason, is_private=False)
     return _refuse(ticket, solution, actor, reason=followup)
 
 
@@ -798,7 +807,7 @@ def ticket_merge(*, ticket: Ticket, into: Ticket, actor) -> Ticket:
     followups = list(ticket.followups.select_related("author"))
     public = [f for f in followups if not f.is_private]
     private = [f for f in followups if f.is_private]
-    note = Followup.objects.create(
+    note = _followup_create(
         ticket=into,
         author=actor,
         content=_merge_summary(ticket, public, with_description=True),
@@ -807,7 +816,7 @@ def ticket_merge(*, ticket: Ticket, into: Ticket, actor) -> Ticket:
     _record(into, actor, "followup", None, note.pk)
     private_note = None
     if private:
-        private_note = Followup.objects.create(
+        private_note = _followup_create(
             ticket=into,
             author=actor,
             content=_merge_summary(ticket, private, with_description=False),
@@ -835,7 +844,7 @@ def ticket_merge(*, ticket: Ticket, into: Ticket, actor) -> Ticket:
         _record_link(link, actor)
     _record(ticket, actor, "merged_into", None, f"#{into.pk}")
     _record(into, actor, "merged_from", None, f"#{ticket.pk}")
-    told = Followup.objects.create(
+    told = _followup_create(
         ticket=ticket,
         author=actor,
         content=format_html(

@@ -53,13 +53,21 @@ def _sort(queue: str, filters: dict) -> str:
 
 
 def _filtered(request, queue, data=None):
+    """The queue's tickets under the filters asked but its words; and the words' search.
+
+    A page searches the words itself (page_of_tickets), reading no more of the queue
+    than it needs; a count applies them with selectors.search_tickets.
+    """
     form = QueueFilterForm(request.GET if data is None else data)
     filters = form.values()
-    private_notes = permissions.may_search_private_notes(request.user, queue)
     tickets = selectors.filter_tickets(
-        selectors.queue_tickets(request.user, queue), filters, private_notes=private_notes
+        selectors.queue_tickets(request.user, queue), filters, words=False
     )
-    return form, filters, tickets
+    search = {
+        "words": filters.get("q", ""),
+        "private_notes": permissions.may_search_private_notes(request.user, queue),
+    }
+    return form, filters, tickets, search
 
 
 def _saved_tabs(request) -> list[dict]:
@@ -71,8 +79,11 @@ def _saved_tabs(request) -> list[dict]:
     ).select_related("team")
     tabs = []
     for search in searches:
-        _form, _filters, tickets = _filtered(request, search.queue, QueryDict(search.query))
-        tabs.append({"search": search, "count": tickets.count()})  # one COUNT per tab
+        _form, _filters, tickets, words = _filtered(request, search.queue, QueryDict(search.query))
+        found = selectors.search_tickets(
+            tickets, words["words"], private_notes=words["private_notes"]
+        )
+        tabs.append({"search": search, "count": found.count()})  # one COUNT per tab
     return tabs
 
 
@@ -93,7 +104,7 @@ def _queue_url(queue: str, query: QueryDict) -> str:
     return f"{base}?{query.urlencode()}" if query else f"{base}?reset=1"
 
 
-def _page(request, tickets, sort: str):
+def _page(request, tickets, search: dict, sort: str):
     """The page the links ask for; a link made for another sort gives the first page."""
     wanted = QueuePageForm(request.GET).values()
     cursor = {}
@@ -103,7 +114,9 @@ def _page(request, tickets, sort: str):
     if "start" in wanted:
         cursor = {"start": wanted["start"]}
     order = selectors.QUEUE_ORDERS[sort]
-    page = selectors.page_of_tickets(tickets, order, PAGE_SIZE, seen_by=request.user, **cursor)
+    page = selectors.page_of_tickets(
+        tickets, order, PAGE_SIZE, seen_by=request.user, **search, **cursor
+    )
     if "start" in cursor and not (page.rows and page.rows[0].pk == cursor["start"]):
         messages.info(
             request, _("Ticket %(number)s is not in this list.") % {"number": cursor["start"]}
@@ -111,9 +124,9 @@ def _page(request, tickets, sort: str):
     return page
 
 
-def _render_queue(request, queue: str, form, tickets, filters, *, saved=None, page_query):
+def _render_queue(request, queue: str, form, tickets, search, filters, *, saved=None, page_query):
     sort = _sort(queue, filters)
-    page = _page(request, tickets, sort)
+    page = _page(request, tickets, search, sort)
     query = form.query()
     chips = [dict(chip, url=_queue_url(queue, chip["rest"])) for chip in form.chips()]
     queues = selectors.queue_names_for(request.user)
@@ -158,12 +171,12 @@ def queue(request, queue="mine"):
         remembered.pop(queue, None)
         request.session.modified = True
         return redirect(request.path)
-    form, filters, tickets = _filtered(request, queue)
+    form, filters, tickets, search = _filtered(request, queue)
     query = form.query()
     if remembered.get(queue) != query.urlencode():
         remembered[queue] = query.urlencode()
         request.session.modified = True
-    return _render_queue(request, queue, form, tickets, filters, page_query=query)
+    return _render_queue(request, queue, form, tickets, search, filters, page_query=query)
 
 
 @back_office
@@ -171,9 +184,16 @@ def queue(request, queue="mine"):
 def saved_search(request, pk: int):
     """A saved search's tab: its queue with its filters, validated again as they are now."""
     search = _visible_search_or_404(request, pk)
-    form, filters, tickets = _filtered(request, search.queue, QueryDict(search.query))
+    form, filters, tickets, words = _filtered(request, search.queue, QueryDict(search.query))
     return _render_queue(
-        request, search.queue, form, tickets, filters, saved=search, page_query=QueryDict()
+        request,
+        search.queue,
+        form,
+        tickets,
+        words,
+        filters,
+        saved=search,
+        page_query=QueryDict(),
     )
 
 
@@ -282,9 +302,9 @@ def csv_response(filename: str, header: list) -> tuple[HttpResponse, object]:
 @require_GET
 def export_csv(request, queue):
     queue = _queue_or_404(request, queue)
-    form, filters, tickets = _filtered(request, queue)
+    form, filters, tickets, search = _filtered(request, queue)
     order = selectors.QUEUE_ORDERS[_sort(queue, filters)]
-    rows = selectors.page_of_tickets(tickets, order, EXPORT_LIMIT).rows
+    rows = selectors.page_of_tickets(tickets, order, EXPORT_LIMIT, **search).rows
     response, writer = csv_response(
         f"tickets-{queue}.csv",
         [
