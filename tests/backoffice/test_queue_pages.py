@@ -201,3 +201,21 @@ def test_a_supervisors_queues_and_search_use_indexes(client, supervisor_of_ten):
         if first.context["next_query"]:  # and the next page too
             following = queue_url(queue, first.context["next_query"])
             assert_no_seq_scan_on_tickets(ticket_plans(client, following))
+
+
+def test_a_saved_search_tab_counts_its_matches_up_to_a_limit(
+    tech_client, team, technician, monkeypatch
+):
+    from backoffice.models import SavedSearch
+    from backoffice.views import queues
+
+    monkeypatch.setattr(queues, "TAB_COUNT_LIMIT", 2)
+    SavedSearch.objects.create(owner=technician, name="Écrans", queue="team", query="q=écran")
+    SavedSearch.objects.create(owner=technician, name="Claviers", queue="team", query="q=clavier")
+    SavedSearch.objects.create(owner=technician, name="Tout", queue="team", query="")
+    for title in ("Écran noir", "Écran bleu", "Écran cassé", "Clavier", "Clavier"):
+        make_ticket(team=team, title=title)
+    tabs = {tab["search"].name: tab for tab in tech_client.get(queue_url()).context["saved_tabs"]}
+    assert tabs["Écrans"]["more"] and tabs["Tout"]["more"]
+    assert tabs["Claviers"]["count"] == 2 and not tabs["Claviers"]["more"]
+    assert "plus de 2 tickets" in tech_client.get(queue_url()).content.decode()
