@@ -5,12 +5,15 @@ On PostgreSQL the search reads each ticket's stored words (TicketSearch), writte
 services; on SQLite it reads the text itself. The same tests hold for both.
 """
 
+import io
+
 import pytest
+from django.core.management import call_command
 from django.db import connection
 
 from tests.conftest import needs_postgres
 from tests.factories import TeamFactory, make_technician, make_ticket
-from tickets import fulltext, selectors, services
+from tickets import selectors, services
 from tickets.models import Ticket, TicketSearch
 
 
@@ -80,7 +83,7 @@ def test_tickets_written_around_the_services_are_found_once_rebuilt(team):
     ticket = make_ticket(team=team, title="Téléphone")
     Ticket.objects.filter(pk=ticket.pk).update(title="Vidéoprojecteur")  # as a bulk load does
     assert found("vidéoprojecteur") == set()
-    fulltext.rebuild()
+    call_command("rebuild_search_words", stdout=io.StringIO())
     assert found("vidéoprojecteur") == {ticket.pk}
     assert TicketSearch.objects.count() == Ticket.objects.count()
 
