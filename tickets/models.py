@@ -566,6 +566,8 @@ class TicketSearch(models.Model):
     services keep the row right (tickets.fulltext); other databases search the text.
     """
 
+    # Its primary key's index serves the services' upsert of a ticket's row and the test
+    # of the words of a queue's first rows (selectors._first_ids).
     ticket = models.OneToOneField(
         Ticket, on_delete=models.CASCADE, primary_key=True, related_name="+"
     )

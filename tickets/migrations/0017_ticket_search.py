@@ -29,8 +29,9 @@ LEFT JOIN LATERAL (
 """
 
 INDEXES = """
--- Queues' and "Mes demandes"' word search (selectors.search_tickets): the tickets whose
--- title, description or public followups hold the words, when they are few.
+-- Queues' and "Mes demandes"' word search (selectors.search_tickets, _first_ids): the
+-- tickets whose title, description or public followups hold the words; all of them
+-- when they are few, the first ones to tell few from many.
 CREATE INDEX ticketsearch_document ON tickets_ticketsearch USING gin (document);
 -- The same search in private followups, for those who may read them.
 CREATE INDEX ticketsearch_private ON tickets_ticketsearch USING gin (private_document)
