@@ -141,7 +141,7 @@ def _render_queue(request, queue: str, form, tickets, filters, *, saved=None, pa
         "page_query": page_query,
         "page_form": QueuePageForm(),
         "query": query.urlencode(),
-        "bulk": BulkActionForm(ticket_ids=[]),
+        "bulk": BulkActionForm(ticket_ids=[], auto_id="bulk_%s"),
         "now": timezone.now(),
     }
     return render(request, "backoffice/queue.html", context)
@@ -304,17 +304,20 @@ def export_csv(request, queue):
             _("Last activity"),
         ],
     )
+    labels = {
+        name: dict(Ticket._meta.get_field(name).choices) for name in ("status", "priority", "type")
+    }
     for t in rows:
         cells = [
             t.pk,
             t.title,
-            t.get_status_display(),
-            t.get_priority_display(),
-            t.get_type_display(),
+            labels["status"].get(t.status, t.status),
+            labels["priority"].get(t.priority, t.priority),
+            labels["type"].get(t.type, t.type),
             t.requester,
-            t.beneficiary,
-            t.theme.name if t.theme else "",
-            t.category,
+            t.beneficiary or t.requester,
+            t.theme,
+            t.category_path,
             t.location,
             t.team,
             t.assignee,
