@@ -133,6 +133,7 @@ def _render_queue(request, queue: str, form, tickets, filters, *, saved=None, pa
             initial={"queue": queue, "query": query.urlencode()},
             user=request.user,
             queues=queues,
+            auto_id="save_%s",
         ),
         "rows": page.rows,
         "previous_query": page.before
