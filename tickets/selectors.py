@@ -437,7 +437,7 @@ def _queue_row(values: dict, order: QueueOrder) -> QueueRow:
 
 
 def _page_rows(ids: list[int], order: QueueOrder, seen_by) -> list[QueueRow]:
-    columns = {*_ROW_COLUMNS, *order.columns}
+    columns = dict.fromkeys((*_ROW_COLUMNS, *order.columns))  # one SQL text, in order
     found = _ordered(Ticket.objects.filter(pk__in=ids), order).values(*columns)
     rows, news = {}, {}
     for values in found:
