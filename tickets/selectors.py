@@ -30,6 +30,7 @@ from .models import (
     Level,
     Location,
     Priority,
+    Solution,
     Task,
     Team,
     Ticket,
@@ -68,6 +69,11 @@ def auto_close_date(ticket: Ticket):
     if ticket.status != Ticket.Status.SOLVED:
         return None
     return ticket.auto_close_at
+
+
+def refused_a_solution(followup: Followup) -> bool:
+    """Tell whether this message was the reason a solution was refused."""
+    return Solution.objects.filter(refusal=followup).exists()
 
 
 def find_place(text: str):
