@@ -57,6 +57,8 @@ def queue_rows(context, rows) -> str:
         "labels": labels,
         "ticket_url": reverse("backoffice:ticket", args=[0]).removesuffix("0/"),
         "now": context["now"],
+        "select": _("Select ticket %(number)s"),
+        "for": _("for %(name)s"),
     }
     return mark_safe("".join(_row(ticket, page) for ticket in rows))  # noqa: S308
 
@@ -70,7 +72,7 @@ def _row(ticket, page: dict) -> str:
 
     requester = escape(ticket.requester) or "—"
     if ticket.beneficiary:
-        beneficiary = _("for %(name)s") % {"name": ticket.beneficiary}
+        beneficiary = page["for"] % {"name": ticket.beneficiary}
         requester += f'<br><span class="muted">{escape(beneficiary)}</span>'
     theme = escape(ticket.theme) or "—"
     if ticket.category:
@@ -78,7 +80,7 @@ def _row(ticket, page: dict) -> str:
     title = f'<a href="{page["ticket_url"]}{ticket.pk}/">{escape(ticket.title)}</a>'
     if ticket.changed:
         title += f' <span class="changed-badge">{words["changed"]}</span>'
-    select = escape(_("Select ticket %(number)s") % {"number": ticket.pk})
+    select = escape(page["select"] % {"number": ticket.pk})
     activity = localtime(ticket.last_activity_at)
     return "".join(
         [
