@@ -2,6 +2,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.people import display_name
+
 
 class User(AbstractUser):
     class Language(models.TextChoices):
@@ -39,4 +41,4 @@ class User(AbstractUser):
         return self.get_display_name()
 
     def get_display_name(self) -> str:
-        return self.display_name or self.get_full_name() or self.username
+        return display_name(self.display_name, self.first_name, self.last_name, self.username)

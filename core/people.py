@@ -7,6 +7,11 @@ from django.contrib.auth import get_user_model
 _EMAIL_IN_BRACKETS = re.compile(r"<([^<>\s]+@[^<>\s]+)>\s*$")
 
 
+def display_name(display_name: str, first_name: str, last_name: str, username: str) -> str:
+    """How a user is named: the name they chose, else their full name, else their login."""
+    return display_name or f"{first_name} {last_name}".strip() or username
+
+
 def person_label(user) -> str:
     """The text a person picker shows and sends back for a user."""
     return f"{user.get_display_name()} <{user.email}>"

@@ -29,7 +29,8 @@ from core.files import UploadRefused, check_upload
 from core.sql import insert_new
 from notifications import mailheaders
 from notifications import services as notifications
-from tickets import permissions, workflow
+from tickets import permissions
+from tickets import selectors as ticket_selectors
 from tickets import services as tickets
 from tickets.models import Status, Ticket
 
@@ -214,11 +215,12 @@ def _reply(record, mail: ParsedMail, user, ticket: Ticket) -> None:
         )
         _with_files(new, files)
         return _set(record, State.TICKET, f"ticket {ticket.pk} is closed", new)
-    # A requester writing on a solved ticket refuses its solution (followup_add does it).
-    refuses = workflow.followup_refuses(user, ticket)
     followup = _followup_with_files(ticket, user, content, files)
     if followup is None:  # files alone: they are added, and nothing is refused
         return _set(record, State.FOLLOWUP, "", ticket)
+    # A requester writing on a solved ticket refuses its solution: followup_add decides
+    # it under the ticket's lock, so it is asked afterwards, not guessed before.
+    refuses = ticket_selectors.refused_a_solution(followup)
     # The sender hears what their e-mail became, which the portal would have shown them.
     notifications.record("reply_received", followup=followup, refused=refuses)
     _set(record, State.REFUSAL if refuses else State.FOLLOWUP, "", ticket)

@@ -16,12 +16,9 @@ from tickets.models import PATH_SEPARATOR, Ticket
 register = template.Library()
 
 
-@register.filter
-def place_short(location) -> str:
+def place_short(path: str) -> str:
     """The last two levels of a place's path, such as "Bâtiment A > Salle 101"."""
-    if location is None:
-        return ""
-    return PATH_SEPARATOR.join(str(location).split(PATH_SEPARATOR)[-2:])
+    return PATH_SEPARATOR.join(path.split(PATH_SEPARATOR)[-2:])
 
 
 @register.simple_tag(takes_context=True)
@@ -60,6 +57,8 @@ def queue_rows(context, rows) -> str:
         "labels": labels,
         "ticket_url": reverse("backoffice:ticket", args=[0]).removesuffix("0/"),
         "now": context["now"],
+        "select": _("Select ticket %(number)s"),
+        "for": _("for %(name)s"),
     }
     return mark_safe("".join(_row(ticket, page) for ticket in rows))  # noqa: S308
 
@@ -71,20 +70,17 @@ def _row(ticket, page: dict) -> str:
         css = f' class="{css}"' if css else ""
         return f'<td data-label="{words[key]}"{css}>{html}</td>'
 
-    def name(person) -> str:
-        return escape(person.get_display_name()) if person else "—"
-
-    requester = name(ticket.requester)
-    if ticket.beneficiary_id != ticket.requester_id:
-        beneficiary = _("for %(name)s") % {"name": ticket.beneficiary.get_display_name()}
+    requester = escape(ticket.requester) or "—"
+    if ticket.beneficiary:
+        beneficiary = page["for"] % {"name": ticket.beneficiary}
         requester += f'<br><span class="muted">{escape(beneficiary)}</span>'
-    theme = escape(ticket.theme.name) if ticket.theme else "—"
+    theme = escape(ticket.theme) or "—"
     if ticket.category:
-        theme += f'<br><span class="muted">{escape(ticket.category.name)}</span>'
+        theme += f'<br><span class="muted">{escape(ticket.category)}</span>'
     title = f'<a href="{page["ticket_url"]}{ticket.pk}/">{escape(ticket.title)}</a>'
-    if getattr(ticket, "changed", False):
+    if ticket.changed:
         title += f' <span class="changed-badge">{words["changed"]}</span>'
-    select = escape(_("Select ticket %(number)s") % {"number": ticket.pk})
+    select = escape(page["select"] % {"number": ticket.pk})
     activity = localtime(ticket.last_activity_at)
     return "".join(
         [
@@ -108,8 +104,8 @@ def _row(ticket, page: dict) -> str:
                 f"{labels['priority'].get(ticket.priority, ticket.priority)}</span>",
                 "cell-priority",
             ),
-            cell("team", escape(ticket.team.name) if ticket.team else "—"),
-            cell("technician", name(ticket.assignee)),
+            cell("team", escape(ticket.team) or "—"),
+            cell("technician", escape(ticket.assignee) or "—"),
             cell("due", _due(ticket, words, page["now"])),
             cell(
                 "activity",

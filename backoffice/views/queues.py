@@ -148,6 +148,7 @@ def _render_queue(request, queue: str, form, tickets, search, filters, *, saved=
             initial={"queue": queue, "query": query.urlencode()},
             user=request.user,
             queues=queues,
+            auto_id="save_%s",
         ),
         "rows": page.rows,
         "previous_query": page.before
@@ -156,7 +157,7 @@ def _render_queue(request, queue: str, form, tickets, search, filters, *, saved=
         "page_query": page_query,
         "page_form": QueuePageForm(),
         "query": query.urlencode(),
-        "bulk": BulkActionForm(ticket_ids=[]),
+        "bulk": BulkActionForm(ticket_ids=[], auto_id="bulk_%s"),
         "now": timezone.now(),
     }
     return render(request, "backoffice/queue.html", context)
@@ -326,17 +327,20 @@ def export_csv(request, queue):
             _("Last activity"),
         ],
     )
+    labels = {
+        name: dict(Ticket._meta.get_field(name).choices) for name in ("status", "priority", "type")
+    }
     for t in rows:
         cells = [
             t.pk,
             t.title,
-            t.get_status_display(),
-            t.get_priority_display(),
-            t.get_type_display(),
+            labels["status"].get(t.status, t.status),
+            labels["priority"].get(t.priority, t.priority),
+            labels["type"].get(t.type, t.type),
             t.requester,
-            t.beneficiary,
-            t.theme.name if t.theme else "",
-            t.category,
+            t.beneficiary or t.requester,
+            t.theme,
+            t.category_path,
             t.location,
             t.team,
             t.assignee,

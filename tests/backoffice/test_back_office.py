@@ -14,6 +14,7 @@ from django.utils import timezone
 from backoffice.models import SavedSearch
 from tests.conftest import needs_postgres
 from tests.factories import (
+    CategoryFactory,
     LocationFactory,
     TeamFactory,
     ThemeFactory,
@@ -127,6 +128,41 @@ class TestQueues:
         make_ticket(team=team, title="Libre")
         make_ticket(team=TeamFactory(), title="Ailleurs")
         assert titles(tech_client.get(queue_url("team"))) == ["Libre", "Pris"]
+
+    def test_a_row_shows_people_theme_category_place_and_labels(
+        self, tech_client, team, technician
+    ):
+        building = LocationFactory(name="Bâtiment A", parent=LocationFactory(name="Campus"))
+        room = LocationFactory(name="Salle 101", parent=building)
+        category = CategoryFactory(name="Imprimantes", parent=CategoryFactory(name="Matériel"))
+        requester = UserFactory(first_name="Anne", last_name="Durand", display_name="")
+        beneficiary = UserFactory(display_name="Bob <i>Martin</i>")
+        ticket = make_ticket(
+            team=team, requester=requester, beneficiary=beneficiary, category=category
+        )
+        Ticket.objects.filter(pk=ticket.pk).update(location=room)
+        services.ticket_take(ticket=ticket, actor=technician)
+        row = tech_client.get(queue_url("team")).content.decode()
+        row = row[row.index(f'name="tickets" value="{ticket.pk}"') :]
+        row = row[: row.index("</tr>")]
+        for shown in (
+            "Anne Durand",
+            "pour Bob &lt;i&gt;Martin&lt;/i&gt;",
+            ticket.theme.name if ticket.theme else "—",
+            "Imprimantes",
+            "Bâtiment A &gt; Salle 101",
+            team.name,
+            technician.get_display_name(),
+            "En cours (attribué)",
+        ):
+            assert shown in row, shown
+        assert "Campus" not in row
+
+    def test_the_page_gives_each_id_once(self, tech_client, team):
+        make_ticket(team=team)
+        page = tech_client.get(queue_url("team", q="imprimante")).content.decode()
+        ids = re.findall(r'\bid="([^"]+)"', page)
+        assert ids and len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
 
     def test_my_tickets_lists_what_i_hold(self, tech_client, team, technician):
         mine = make_ticket(team=team, title="À moi")
@@ -274,6 +310,27 @@ class TestExport:
         assert cells == {'\'=HYPERLINK("http://evil")', "Normal"}
         filtered = tech_client.get(reverse("backoffice:export", args=["team"]) + "?type=request")
         assert filtered.content.decode("utf-8-sig").count("\n") == 2
+
+    def test_each_line_names_the_people_places_and_labels(self, tech_client, team, technician):
+        place = LocationFactory(name="Salle 101", parent=LocationFactory(name="Bâtiment A"))
+        category = CategoryFactory(name="Imprimantes", parent=CategoryFactory(name="Matériel"))
+        ticket = make_ticket(
+            team=team,
+            requester=UserFactory(display_name="Anne Durand"),
+            category=category,
+        )
+        Ticket.objects.filter(pk=ticket.pk).update(location=place)
+        services.ticket_take(ticket=ticket, actor=technician)
+        response = tech_client.get(reverse("backoffice:export", args=["team"]))
+        lines = csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";")
+        header, line = list(lines)
+        cells = dict(zip(header, line, strict=True))
+        assert cells["Demandeur"] == cells["Bénéficiaire"] == "Anne Durand"
+        assert cells["Catégorie"] == "Matériel > Imprimantes"
+        assert cells["Lieu"] == "Bâtiment A > Salle 101"
+        assert cells["Équipe"] == team.name
+        assert cells["Technicien"] == technician.get_display_name()
+        assert (cells["Statut"], cells["Type"]) == ("En cours (attribué)", "Incident")
 
     @pytest.mark.parametrize("count", [1, 50])
     def test_its_query_count_does_not_grow_with_rows(self, tech_client, team, count):

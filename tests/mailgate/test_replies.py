@@ -243,12 +243,12 @@ def test_the_same_message_twice_is_one_followup(deliver, ticket):
 
 
 def test_a_reply_costs_a_fixed_number_of_queries(deliver, ticket, django_assert_num_queries):
-    # One transaction of 31 statements: the row (no savepoint: ON CONFLICT DO NOTHING),
+    # One transaction of 32 statements: the row (no savepoint: ON CONFLICT DO NOTHING),
     # the rate limit, the sender, the ticket, the followup with its history, clock and
-    # outbox rows (and on PostgreSQL the ticket's stored words), the row's state (not its
-    # raw bytes again). Then one task sends both messages (the technician's and the
-    # sender's confirmation) in 10.
-    with django_assert_num_queries(41 + (connection.vendor == "postgresql")):
+    # outbox rows (and on PostgreSQL the ticket's stored words), whether it refused a
+    # solution, the row's state (not its raw bytes again). Then one task sends both
+    # messages (the technician's and the sender's confirmation) in 10.
+    with django_assert_num_queries(42 + (connection.vendor == "postgresql")):
         deliver("reply_plain_fr")
     # A second copy only tries its insert.
     with django_assert_num_queries(3):
