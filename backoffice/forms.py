@@ -341,6 +341,7 @@ class ObserversForm(Form):
 
 
 class TransferForm(Form):
+    same_for_every_ticket = True  # blank, it is written once (work_tags.form_fields)
     team = team_field(label=_("Team"))
     comment = forms.CharField(
         label=_("Why (required, kept as a private note)"),
@@ -358,6 +359,7 @@ def canned_field():
 
 
 class FollowupForm(Form):
+    same_for_every_ticket = True
     content = forms.CharField(label=_("Followup"), widget=forms.Textarea(attrs={"rows": 4}))
     # Public by default, as in GLPI: the requester follows the work; a note is made private.
     is_private = forms.BooleanField(label=_("Private: only technicians see it"), required=False)
@@ -366,6 +368,7 @@ class FollowupForm(Form):
 
 
 class TaskForm(Form):
+    same_for_every_ticket = True
     content = forms.CharField(label=_("Task"), widget=forms.Textarea(attrs={"rows": 3}))
     state = forms.ChoiceField(label=_("State"), choices=Task.State.choices, initial="todo")
     is_private = forms.BooleanField(
@@ -389,6 +392,7 @@ class TaskForm(Form):
 
 
 class DocumentForm(Form):
+    same_for_every_ticket = True
     file = forms.FileField(label=_("Document"))
     is_private = forms.BooleanField(
         label=_("Private document: only technicians see it"), required=False
@@ -396,6 +400,7 @@ class DocumentForm(Form):
 
 
 class SolutionForm(Form):
+    same_for_every_ticket = True
     content = forms.CharField(
         label=_("Solution"),
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -665,6 +670,7 @@ class TicketNumberField(IdField):
 
 
 class LinkForm(Form):
+    same_for_every_ticket = True
     kind = forms.ChoiceField(label=_("This ticket is"), choices=links.direction_choices)
     other = TicketNumberField(label=_("of the ticket number"))
 
@@ -674,6 +680,7 @@ class LinkForm(Form):
 
 
 class MergeForm(Form):
+    same_for_every_ticket = True
     into = TicketNumberField(
         label=_("Merge into the ticket number"),
         help_text=_(

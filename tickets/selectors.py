@@ -592,23 +592,23 @@ def ticket_links(user, ticket: Ticket) -> list[LinkRow]:
     visibility over the whole ticket table.
     """
     rows = list(
-        TicketLink.objects.filter(Q(from_ticket=ticket) | Q(to_ticket=ticket))
-        .select_related("from_ticket", "to_ticket")
-        .order_by("kind", "created_at", "id")
+        TicketLink.objects.filter(Q(from_ticket=ticket) | Q(to_ticket=ticket)).order_by(
+            "kind", "created_at", "id"
+        )
     )
     ends = {
         link.from_ticket_id if link.to_ticket_id == ticket.pk else link.to_ticket_id
         for link in rows
     }
-    visible = set()
+    # The tickets at the other ends, those the user may see only, in one query.
+    visible = {}
     if ends:
-        shown = Ticket.objects.filter(permissions.visible_tickets_q(user), pk__in=ends)
-        visible = set(shown.values_list("pk", flat=True))
+        visible = Ticket.objects.filter(permissions.visible_tickets_q(user), pk__in=ends).in_bulk()
     result = []
     for link in rows:
         incoming = link.to_ticket_id == ticket.pk
-        other = link.from_ticket if incoming else link.to_ticket
-        if other.pk in visible:
+        other = visible.get(link.from_ticket_id if incoming else link.to_ticket_id)
+        if other is not None:
             label = links.label(link.kind, incoming=incoming)
             result.append(LinkRow(link, other, label, incoming))
     return result

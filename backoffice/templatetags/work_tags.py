@@ -13,6 +13,7 @@ from django import template
 from django.template.defaultfilters import filesizeformat, striptags, truncatewords
 from django.urls import reverse
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from core.templatetags.helpdesk import short_datetime, timeline_labels, timeline_meta_html
@@ -101,3 +102,27 @@ def timeline_items(context, timeline) -> str:
     """The <li> of every item of the work page's timeline, in the order given."""
     page = _Page(context["ticket"], context.get("csrf_token"))
     return mark_safe("".join(page.item(kind, item) for kind, item in timeline))  # noqa: S308
+
+
+def _field_groups(form) -> str:
+    return "".join(
+        f'<div class="field{" has-error" if field.errors else ""}">{field.as_field_group()}</div>'
+        for field in form
+    )
+
+
+# Field groups of forms that are the same on every ticket's page, by form, prefix and
+# language: written once per process instead of on each page (some twenty fields).
+_SAME_EVERYWHERE: dict[tuple, str] = {}
+
+
+@register.simple_tag
+def form_fields(form) -> str:
+    """The field groups of a work page's form; a blank form marked `same_for_every_ticket`
+    is written once and then reused."""
+    if form.is_bound or form.initial or not getattr(form, "same_for_every_ticket", False):
+        return mark_safe(_field_groups(form))  # noqa: S308 - Django renders and escapes them
+    key = (type(form), form.prefix, get_language())
+    if key not in _SAME_EVERYWHERE:
+        _SAME_EVERYWHERE[key] = _field_groups(form)
+    return mark_safe(_SAME_EVERYWHERE[key])  # noqa: S308 - as above
