@@ -11,11 +11,14 @@ from html import escape
 
 from django import template
 from django.template.defaultfilters import filesizeformat, striptags, truncatewords
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from core.forms import error_links
 from core.templatetags.helpdesk import short_datetime, timeline_labels, timeline_meta_html
 
 register = template.Library()
@@ -116,13 +119,51 @@ def _field_groups(form) -> str:
 _SAME_EVERYWHERE: dict[tuple, str] = {}
 
 
-@register.simple_tag
 def form_fields(form) -> str:
     """The field groups of a work page's form; a blank form marked `same_for_every_ticket`
     is written once and then reused."""
     if form.is_bound or form.initial or not getattr(form, "same_for_every_ticket", False):
-        return mark_safe(_field_groups(form))  # noqa: S308 - Django renders and escapes them
+        return _field_groups(form)
     key = (type(form), form.prefix, get_language())
     if key not in _SAME_EVERYWHERE:
         _SAME_EVERYWHERE[key] = _field_groups(form)
-    return mark_safe(_SAME_EVERYWHERE[key])  # noqa: S308 - as above
+    return _SAME_EVERYWHERE[key]
+
+
+def hx_post(url: str) -> str:
+    """The attributes that post a form of the work page by htmx and swap in the new page."""
+    return (
+        f'hx-post="{escape(url)}" hx-target="#work" hx-select="#work" hx-swap="outerHTML" '
+        'hx-encoding="multipart/form-data"'
+    )
+
+
+@register.simple_tag(takes_context=True)
+def work_form(context, form, action, submit) -> str:
+    """One form of the work page: its errors atop when it failed, its fields, its button."""
+    summary = ""
+    if context.get("failed") == form.prefix:
+        summary = render_to_string(
+            "_error_summary.html", {"links": error_links(form), "summary_id": f"{form.prefix}-errors"}
+        )
+    token = escape(str(context.get("csrf_token") or ""))
+    return mark_safe(  # noqa: S308 - every value is escaped, the fields by Django
+        f'<form method="post" action="{escape(action)}" enctype="multipart/form-data" '
+        f'class="work-form" novalidate {hx_post(action)}>'
+        f'<input type="hidden" name="csrfmiddlewaretoken" value="{token}">'
+        f'{summary}{form_fields(form)}<button type="submit">{conditional_escape(submit)}</button>'
+        "</form>"
+    )
+
+
+@register.simple_tag(takes_context=True)
+def side_form(context, form, action, *, title, summary, submit, note="") -> str:
+    """A setting of the side panel, folded to its current value; open when its change failed."""
+    opened = " open" if context.get("failed") == form.prefix else ""
+    note = f'<p class="muted">{conditional_escape(note)}</p>' if note else ""
+    return mark_safe(  # noqa: S308 - as in work_form
+        f'<details class="side-setting"{opened}><summary>'
+        f'<span class="side-title">{conditional_escape(title)}</span>'
+        f'<span class="side-value">{conditional_escape(summary)}</span></summary>'
+        f"{note}{work_form(context, form, action, submit)}</details>"
+    )
