@@ -143,9 +143,8 @@ def work_form(context, form, action, submit) -> str:
     """One form of the work page: its errors atop when it failed, its fields, its button."""
     summary = ""
     if context.get("failed") == form.prefix:
-        summary = render_to_string(
-            "_error_summary.html", {"links": error_links(form), "summary_id": f"{form.prefix}-errors"}
-        )
+        links = {"links": error_links(form), "summary_id": f"{form.prefix}-errors"}
+        summary = render_to_string("_error_summary.html", links)
     token = escape(str(context.get("csrf_token") or ""))
     return mark_safe(  # noqa: S308 - every value is escaped, the fields by Django
         f'<form method="post" action="{escape(action)}" enctype="multipart/form-data" '
