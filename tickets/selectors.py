@@ -466,13 +466,20 @@ def _page_rows(ids: list[int], order: QueueOrder, seen_by) -> list[QueueRow]:
 def ticket_timeline(ticket: Ticket, *, public_only: bool = False) -> list[tuple[str, object]]:
     """Every item of a ticket in time order; private ones only for those who work it."""
     shown = {"is_private": False} if public_only else {}
+    # Unordered: sorted below, all kinds together.
     items = [
-        *(("followup", f) for f in ticket.followups.filter(**shown)),
-        *(("task", t) for t in ticket.tasks.filter(**shown).select_related("assigned_team")),
-        *(("document", d) for d in ticket.documents.filter(**shown)),
-        *(("solution", s) for s in ticket.solutions.select_related("knowledge_link__article")),
+        *(("followup", f) for f in ticket.followups.filter(**shown).order_by()),
+        *(
+            ("task", t)
+            for t in ticket.tasks.filter(**shown).select_related("assigned_team").order_by()
+        ),
+        *(("document", d) for d in ticket.documents.filter(**shown).order_by()),
+        *(
+            ("solution", s)
+            for s in ticket.solutions.select_related("knowledge_link__article").order_by()
+        ),
     ]
-    _attach_people(items)
+    _attach_people(ticket, items)
     _mark_roles(ticket, items)
     return sorted(items, key=lambda item: (item[1].created_at, item[1].pk))
 
@@ -487,9 +494,17 @@ TIMELINE_PEOPLE = {
 }
 
 
-def _attach_people(items) -> None:
+# The ticket's own people, read with the items' when the ticket was read without them.
+TICKET_PEOPLE = ("requester", "beneficiary", "assignee")
+
+
+def _attach_people(ticket: Ticket, items) -> None:
     wanted = {getattr(item, f"{name}_id") for kind, item in items for name in TIMELINE_PEOPLE[kind]}
+    missing = [name for name in TICKET_PEOPLE if not Ticket._meta.get_field(name).is_cached(ticket)]
+    wanted |= {getattr(ticket, f"{name}_id") for name in missing}
     people = get_user_model().objects.in_bulk(wanted - {None})
+    for name in missing:
+        setattr(ticket, name, people.get(getattr(ticket, f"{name}_id")))
     for kind, item in items:
         for name in TIMELINE_PEOPLE[kind]:
             person_id = getattr(item, f"{name}_id")

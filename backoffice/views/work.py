@@ -56,6 +56,10 @@ FORMS = {
 }
 
 
+# The page reads the clock with the ticket, and the ticket's people with its timeline's.
+PAGE_RELATED = ("theme__parent", "category", "location", "team", "clock__level", "clock__calendar")
+
+
 def _form(name: str, ticket, request=None, initial=None):
     """One of the page's forms, bound to the request's data when one is given."""
     kwargs = {"prefix": name, "initial": initial or {}}
@@ -84,7 +88,10 @@ def _page(request, ticket, *, bound=None, error=None, status=200, initial=None):
     user = request.user
     # The observers, read once: the timeline's roles, the side panel and its form use them.
     prefetch_related_objects([ticket], "observers")
-    dues = service_levels.ticket_dues(ticket)
+    # First: it reads the ticket's people with its items' when the ticket came without them.
+    timeline = selectors.ticket_timeline(ticket)
+    # Read with the ticket (PAGE_RELATED); after an action that failed, read now.
+    dues = service_levels.clock_dues(getattr(ticket, "clock", None))
     context = {
         "ticket": ticket,
         "service_level": dues,
@@ -92,7 +99,7 @@ def _page(request, ticket, *, bound=None, error=None, status=200, initial=None):
         "forms": _forms(ticket, bound, initial),
         "failed": bound.prefix if bound is not None else None,
         "error": error,
-        "timeline": _in_order(selectors.ticket_timeline(ticket), user),
+        "timeline": _in_order(timeline, user),
         "history": selectors.history_rows(ticket),
         "observers": list(ticket.observers.all()),
         "actions": workflow.actions_for(user, ticket),
@@ -108,7 +115,7 @@ def _in_order(timeline: list, user) -> list:
 @back_office
 @require_GET
 def ticket_page(request, pk):
-    ticket = worked_ticket(request, pk)
+    ticket = worked_ticket(request, pk, related=PAGE_RELATED)
     services.ticket_seen(user=request.user, ticket=ticket)
     return _page(request, ticket, initial=_chosen_canned_answer(request, ticket))
 
