@@ -330,13 +330,13 @@ class ObserversForm(Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args, ticket, **kwargs):
+    def __init__(self, *args, ticket, observers=None, **kwargs):
         super().__init__(*args, **kwargs)
-        observers = ticket.observers.all()
         remove = self.fields["remove"]
-        remove.queryset = observers
+        remove.queryset = ticket.observers.all()
         # The boxes from the observers the page has already read (the field would ask the
         # database again); what is posted is still checked against the queryset.
+        observers = remove.queryset if observers is None else observers
         remove.widget.choices = [(observer.pk, str(observer)) for observer in observers]
 
 

@@ -463,8 +463,13 @@ def _page_rows(ids: list[int], order: QueueOrder, seen_by) -> list[QueueRow]:
     return [rows[pk] for pk in ids if pk in rows]
 
 
-def ticket_timeline(ticket: Ticket, *, public_only: bool = False) -> list[tuple[str, object]]:
-    """Every item of a ticket in time order; private ones only for those who work it."""
+def ticket_timeline(
+    ticket: Ticket, *, public_only: bool = False, observers=None
+) -> list[tuple[str, object]]:
+    """Every item of a ticket in time order; private ones only for those who work it.
+
+    `observers`: the ticket's, when the caller has read them already.
+    """
     shown = {"is_private": False} if public_only else {}
     # Unordered: sorted below, all kinds together.
     items = [
@@ -480,7 +485,7 @@ def ticket_timeline(ticket: Ticket, *, public_only: bool = False) -> list[tuple[
         ),
     ]
     _attach_people(ticket, items)
-    _mark_roles(ticket, items)
+    _mark_roles(ticket, items, ticket.observers.all() if observers is None else observers)
     return sorted(items, key=lambda item: (item[1].created_at, item[1].pk))
 
 
@@ -519,10 +524,10 @@ AUTHOR_ROLES = {
 }
 
 
-def _mark_roles(ticket: Ticket, items) -> None:
+def _mark_roles(ticket: Ticket, items, observers) -> None:
     """Tell, on each item, whether its author files, works or helps as an expert."""
     parties = {ticket.requester_id, ticket.beneficiary_id}
-    parties |= {observer.pk for observer in ticket.observers.all()}  # the work page prefetches them
+    parties |= {observer.pk for observer in observers}
     experts = {t.assigned_user_id for kind, t in items if kind == "task" and t.assigned_user_id}
     for kind, item in items:
         author = item.uploaded_by_id if kind == "document" else item.author_id

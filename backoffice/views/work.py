@@ -8,7 +8,6 @@ action re-renders the page with the error next to its form.
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import prefetch_related_objects
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -60,13 +59,13 @@ FORMS = {
 PAGE_RELATED = ("theme__parent", "category", "location", "team", "clock__level", "clock__calendar")
 
 
-def _form(name: str, ticket, request=None, initial=None):
+def _form(name: str, ticket, request=None, initial=None, observers=None):
     """One of the page's forms, bound to the request's data when one is given."""
     kwargs = {"prefix": name, "initial": initial or {}}
     if name == "fields":
         kwargs["instance"] = ticket
     elif name == "observers":
-        kwargs["ticket"] = ticket
+        kwargs.update(ticket=ticket, observers=observers)
     elif name == "assign":
         kwargs["initial"] = {"assignee": ticket.assignee}
     elif name == "status":
@@ -76,9 +75,9 @@ def _form(name: str, ticket, request=None, initial=None):
     return FORMS[name](**kwargs)
 
 
-def _forms(ticket, bound=None, initial=None):
+def _forms(ticket, observers, bound=None, initial=None):
     initial = initial or {}
-    forms = {name: _form(name, ticket, initial=initial.get(name)) for name in FORMS}
+    forms = {name: _form(name, ticket, None, initial.get(name), observers) for name in FORMS}
     if bound is not None:
         forms[bound.prefix] = bound
     return forms
@@ -87,21 +86,21 @@ def _forms(ticket, bound=None, initial=None):
 def _page(request, ticket, *, bound=None, error=None, status=200, initial=None):
     user = request.user
     # The observers, read once: the timeline's roles, the side panel and its form use them.
-    prefetch_related_objects([ticket], "observers")
+    observers = list(ticket.observers.all())
     # First: it reads the ticket's people with its items' when the ticket came without them.
-    timeline = selectors.ticket_timeline(ticket)
+    timeline = selectors.ticket_timeline(ticket, observers=observers)
     # Read with the ticket (PAGE_RELATED); after an action that failed, read now.
     dues = service_levels.clock_dues(getattr(ticket, "clock", None))
     context = {
         "ticket": ticket,
         "service_level": dues,
         "clock_entries": service_levels.clock_entries(ticket) if dues else [],
-        "forms": _forms(ticket, bound, initial),
+        "forms": _forms(ticket, observers, bound, initial),
         "failed": bound.prefix if bound is not None else None,
         "error": error,
         "timeline": _in_order(timeline, user),
         "history": selectors.history_rows(ticket),
-        "observers": list(ticket.observers.all()),
+        "observers": observers,
         "actions": workflow.actions_for(user, ticket),
     }
     context.update(links_context(user, ticket, bound=bound))
