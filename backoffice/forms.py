@@ -61,6 +61,27 @@ def place_field(**kwargs) -> LookupField:
     return _picker("places", selectors.find_location, **kwargs)
 
 
+class BlankForm:
+    """A form the work page shows empty and the same on every ticket (its class says
+    `same_for_every_ticket`): built only once per language, to write its fields
+    (work_tags.form_fields), instead of on each page."""
+
+    is_bound = False
+
+    def __init__(self, form_class, prefix: str, **kwargs):
+        self.form_class, self.prefix, self.kwargs = form_class, prefix, kwargs
+
+    def build(self):
+        return self.form_class(prefix=self.prefix, **self.kwargs)
+
+
+def page_form(form_class, *, prefix: str, initial=None, **kwargs):
+    """A form as the work page shows it before anything is sent: blank when it may be."""
+    if getattr(form_class, "same_for_every_ticket", False) and not initial:
+        return BlankForm(form_class, prefix, **kwargs)
+    return form_class(prefix=prefix, initial=initial or {}, **kwargs)
+
+
 class QueueFilterForm(Form):
     """Filters of a queue; a forged or stale value is dropped, never passed to the ORM."""
 
@@ -341,7 +362,7 @@ class ObserversForm(Form):
 
 
 class TransferForm(Form):
-    same_for_every_ticket = True  # blank, it is written once (work_tags.form_fields)
+    same_for_every_ticket = True  # shown blank as a BlankForm
     team = team_field(label=_("Team"))
     comment = forms.CharField(
         label=_("Why (required, kept as a private note)"),

@@ -21,6 +21,8 @@ from django.utils.translation import gettext as _
 from core.forms import error_links
 from core.templatetags.helpdesk import short_datetime, timeline_labels, timeline_meta_html
 
+from ..forms import BlankForm
+
 register = template.Library()
 
 
@@ -114,20 +116,19 @@ def _field_groups(form) -> str:
     )
 
 
-# Field groups of forms that are the same on every ticket's page, by form, prefix and
-# language: written once per process instead of on each page (some twenty fields).
-_SAME_EVERYWHERE: dict[tuple, str] = {}
+# The field groups of BlankForms, by form, prefix and language: written once per process
+# instead of on each page (some twenty fields).
+_BLANK_FIELDS: dict[tuple, str] = {}
 
 
 def form_fields(form) -> str:
-    """The field groups of a work page's form; a blank form marked `same_for_every_ticket`
-    is written once and then reused."""
-    if form.is_bound or form.initial or not getattr(form, "same_for_every_ticket", False):
+    """The field groups of a form of the work page (a BlankForm's written once)."""
+    if not isinstance(form, BlankForm):
         return _field_groups(form)
-    key = (type(form), form.prefix, get_language())
-    if key not in _SAME_EVERYWHERE:
-        _SAME_EVERYWHERE[key] = _field_groups(form)
-    return _SAME_EVERYWHERE[key]
+    key = (form.form_class, form.prefix, get_language())
+    if key not in _BLANK_FIELDS:
+        _BLANK_FIELDS[key] = _field_groups(form.build())
+    return _BLANK_FIELDS[key]
 
 
 def hx_post(url: str) -> str:

@@ -17,7 +17,7 @@ from core.errors import DomainError
 from tickets import permissions, selectors, services, workflow
 from tickets.models import TicketLink
 
-from ..forms import ChildrenSolutionForm, LinkForm, MergeForm
+from ..forms import ChildrenSolutionForm, LinkForm, MergeForm, page_form
 from .access import back_office, worked_ticket
 
 LINK_FORMS = {"link": LinkForm, "merge": MergeForm, "children": ChildrenSolutionForm}
@@ -32,6 +32,8 @@ def _link_form(name: str, user, ticket, data=None):
     if name == "children":
         solution = ticket.solutions.order_by("-created_at", "-id").first()
         kwargs["initial"] = {"content": solution.content if solution else ""}
+    if data is None:
+        return page_form(LINK_FORMS[name], **kwargs)
     return LINK_FORMS[name](data, **kwargs)
 
 

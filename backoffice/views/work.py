@@ -38,6 +38,7 @@ from ..forms import (
     TicketFieldsForm,
     TimelineOrderForm,
     TransferForm,
+    page_form,
 )
 from .access import back_office, worked_ticket
 from .links import links_context
@@ -72,7 +73,7 @@ def _form(name: str, ticket, request=None, initial=None, observers=None):
         kwargs["ticket"] = ticket
     if request is not None:
         return FORMS[name](request.POST, request.FILES, **kwargs)
-    return FORMS[name](**kwargs)
+    return page_form(FORMS[name], **kwargs)
 
 
 def _forms(ticket, observers, bound=None, initial=None):

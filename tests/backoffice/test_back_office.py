@@ -438,6 +438,20 @@ class TestWorkPage:
         ticket.refresh_from_db()
         assert ticket.status == Status.NEW
 
+    def test_a_failed_form_comes_back_with_its_text_and_the_next_page_blank(
+        self, tech_client, ticket, team
+    ):
+        # The blank forms' fields are written once and reused: a failed one must not be.
+        failed = tech_client.post(self.url("transfer", ticket), {"transfer-comment": "Réseau"})
+        html = failed.content.decode()
+        assert failed.status_code == 400
+        assert "transfer-errors-title" in html and ">\nRéseau</textarea>" in html
+        other = make_ticket(team=team)
+        for shown in (ticket, other):
+            page = tech_client.get(reverse("backoffice:ticket", args=[shown.pk])).content.decode()
+            assert "Réseau" not in page and "transfer-errors-title" not in page
+            assert 'name="transfer-comment"' in page and 'name="task-content"' in page
+
     def test_a_transfer_needs_its_comment(self, tech_client, ticket):
         response = tech_client.post(
             self.url("transfer", ticket), {"transfer-team": TeamFactory().pk}
