@@ -12,7 +12,6 @@ from html import escape
 from django import template
 from django.template.defaultfilters import filesizeformat, striptags, truncatewords
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -20,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from core.forms import error_links
 from core.templatetags.helpdesk import short_datetime, timeline_labels, timeline_meta_html
+from core.urls import url_for
 
 from ..forms import BlankForm
 
@@ -33,10 +33,10 @@ class _Page:
         self.ticket = ticket
         self.csrf_token = escape(str(csrf_token or ""))
         self.labels = timeline_labels() | {"followup": _("Followup")}
-        self.create_article_url = reverse("knowledge:create")
+        self.create_article_url = url_for("knowledge:create")
 
     def document(self, item) -> str:
-        url = reverse("backoffice:document", args=[self.ticket.pk, item.pk])
+        url = url_for("backoffice:document", self.ticket.pk, item.pk)
         return (
             f'<a href="{url}">{escape(item.original_name)}</a> '
             f"({escape(str(filesizeformat(item.size)))})"
@@ -46,7 +46,7 @@ class _Page:
         html = ""
         link = getattr(item, "knowledge_link", None)  # a reverse one-to-one: may be absent
         if link is not None:
-            url = reverse("knowledge:detail", args=[link.article_id])
+            url = url_for("knowledge:detail", link.article_id)
             html += (
                 f"<p>{escape(_('Linked article:'))} "
                 f'<a href="{url}">{escape(link.article.title)}</a></p>'
@@ -76,7 +76,7 @@ class _Page:
             facts.append(_("%(minutes)s min") % {"minutes": item.duration_minutes})
         html = f'<p class="muted">{" — ".join(escape(fact) for fact in facts)}</p>'
         if item.state == "todo" and not self.ticket.is_closed:
-            url = reverse("backoffice:task-done", args=[self.ticket.pk, item.pk])
+            url = url_for("backoffice:task-done", self.ticket.pk, item.pk)
             label = _("Mark the task “%(task)s” as done") % {
                 "task": truncatewords(striptags(item.content), 8)
             }

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.services import timeline_order_set
 from core.errors import DomainError
 from core.files import attachment_response
+from core.urls import url_for
 from knowledge import selectors as knowledge_selectors
 from knowledge import services as knowledge
 from replies import permissions as reply_permissions
@@ -55,6 +56,24 @@ FORMS = {
     "solution": SolutionForm,
 }
 
+
+# The URLs of the page's forms, by URL name (templates read them as urls.<name>).
+PAGE_URLS = (
+    "take",
+    "timeline-order",
+    "fields",
+    "assign",
+    "status",
+    "transfer",
+    "observers",
+    "followup",
+    "task",
+    "document-add",
+    "solution",
+    "link-add",
+    "merge",
+    "children-solution",
+)
 
 # The page reads the clock with the ticket, and the ticket's people with its timeline's.
 PAGE_RELATED = ("theme__parent", "category", "location", "team", "clock__level", "clock__calendar")
@@ -103,6 +122,9 @@ def _page(request, ticket, *, bound=None, error=None, status=200, initial=None):
         "history": selectors.history_rows(ticket),
         "observers": observers,
         "actions": workflow.actions_for(user, ticket),
+        "urls": {
+            name.replace("-", "_"): url_for(f"backoffice:{name}", ticket.pk) for name in PAGE_URLS
+        },
     }
     context.update(links_context(user, ticket, bound=bound))
     return render(request, "backoffice/ticket.html", context, status=status)
