@@ -38,7 +38,8 @@ def _link_form(name: str, user, ticket, data=None):
 
 
 def links_context(user, ticket, *, bound=None) -> dict:
-    """What templates/backoffice/_links.html needs: the rows, the forms, what may be done."""
+    """What templates/backoffice/_links.html needs besides the page's actions: the rows, the
+    forms, whether one may link."""
     rows = selectors.ticket_links(user, ticket)
     manages = permissions.can_manage_ticket(user, ticket) and not ticket.is_closed
     # A child open to a solution: neither solved nor closed (services.open_children).
@@ -56,7 +57,6 @@ def links_context(user, ticket, *, bound=None) -> dict:
         "links": rows,
         "link_forms": forms,
         "may_link": manages,
-        "may_merge": "merge" in workflow.actions_for(user, ticket),
     }
 
 
