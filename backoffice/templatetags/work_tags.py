@@ -167,3 +167,92 @@ def side_form(context, form, action, *, title, summary, submit, note="") -> str:
         f'<span class="side-value">{conditional_escape(summary)}</span></summary>'
         f"{note}{work_form(context, form, action, submit)}</details>"
     )
+
+
+def _canned_picker(kind: str, ticket_pk: int) -> str:
+    """The composer's canned-answer picker, before a followup or solution form.
+
+    As one types, htmx brings the matching answers; "Use" fills the form's text box
+    (static/js/backoffice.js). Without JavaScript, the search opens a page whose links come
+    back to the ticket page with the text already in the form.
+    """
+    url = url_for("backoffice:canned-picker")
+    done = escape(_("The canned answer is in the text box; review it before sending."))
+    return (
+        f'<div class="canned-picker" data-canned-picker data-canned-target="id_{kind}-content" '
+        f'data-canned-field="id_{kind}-canned" data-canned-done="{done}">'
+        f'<form method="get" action="{url}" role="search" class="filters" hx-get="{url}" '
+        f'hx-trigger="submit, input delay:300ms" hx-target="#canned-results-{kind}" '
+        'hx-swap="innerHTML" hx-sync="this:replace">'
+        f'<input type="hidden" name="ticket" value="{ticket_pk}">'
+        f'<input type="hidden" name="kind" value="{kind}">'
+        f'<p><label for="canned-q-{kind}">{escape(_("Search a canned answer"))}</label>'
+        f'<input type="search" id="canned-q-{kind}" name="q" maxlength="200" autocomplete="off" '
+        f'aria-controls="canned-results-{kind}"></p>'
+        f'<button type="submit">{escape(_("Search"))}</button></form>'
+        f'<div id="canned-results-{kind}" class="canned-results" aria-live="polite"></div>'
+        '<p class="visually-hidden" aria-live="polite" data-canned-status></p></div>'
+    )
+
+
+@register.simple_tag(takes_context=True)
+def composer(context) -> str:
+    """One composer under the timeline: a tab per action with JavaScript, sections without.
+
+    Each panel is a heading, what helps to fill it, and its form (work_form).
+    """
+    actions, forms, urls = context["actions"], context["forms"], context["urls"]
+    pk = int(context["ticket"].pk)
+    panels = [  # (form's name, tab, heading, what comes before the form, button)
+        (
+            "followup",
+            _("Followup"),
+            _("Add a followup"),
+            _canned_picker("followup", pk),
+            _("Add the followup"),
+        ),
+    ]
+    if "task" in actions:
+        note = _(
+            "To escalate to an expert, or to wait for an order: give the task to a person or a "
+            "team."
+        )
+        panels.append(
+            (
+                "task",
+                _("Task"),
+                _("Add a task"),
+                f'<p class="muted">{escape(note)}</p>',
+                _("Add the task"),
+            )
+        )
+    if "document" in actions:
+        panels.append(("document", _("Document"), _("Add a document"), "", _("Add the document")))
+    if "solve" in actions:
+        panels.append(
+            (
+                "solution",
+                _("Solution"),
+                _("Propose a solution"),
+                _canned_picker("solution", pk),
+                _("Send the solution"),
+            )
+        )
+    url_names = {"document": "document_add"}
+    tabs = "".join(
+        f'<button type="button" data-panel="{name}">{escape(tab)}</button>'
+        for name, tab, _heading, _before, _submit in panels
+    )
+    sections = "".join(
+        f'<section class="composer-panel" id="panel-{name}" aria-labelledby="add-{name}">'
+        f'<h3 id="add-{name}">{escape(heading)}</h3>{before}'
+        f"{work_form(context, forms[name], urls[url_names.get(name, name)], submit)}</section>"
+        for name, _tab, heading, before, submit in panels
+    )
+    title = escape(_("Add to the ticket"))
+    return mark_safe(  # noqa: S308 - our words escaped, the forms written by work_form
+        f'<section class="composer" aria-labelledby="composer-title" '
+        f'data-open="{escape(context.get("failed") or "followup")}">'
+        f'<h2 id="composer-title">{title}</h2><div class="composer-tabs" hidden>{tabs}</div>'
+        f"{sections}</section>"
+    )
