@@ -14,7 +14,7 @@ from django.template.defaultfilters import filesizeformat, striptags, truncatewo
 from django.template.loader import render_to_string
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from core.forms import error_links
@@ -166,6 +166,44 @@ def side_form(context, form, action, *, title, summary, submit, note="") -> str:
         f'<span class="side-title">{conditional_escape(title)}</span>'
         f'<span class="side-value">{conditional_escape(summary)}</span></summary>'
         f"{note}{work_form(context, form, action, submit)}</details>"
+    )
+
+
+@register.simple_tag(takes_context=True)
+def ticket_settings(context) -> str:
+    """The side panel's settings of the ticket, each folded to its current value."""
+    ticket, actions, forms, urls = (context[key] for key in ("ticket", "actions", "forms", "urls"))
+    summary = _("%(category)s — urgency %(urgency)s") % {
+        "category": ticket.category or "—",
+        "urgency": ticket.get_urgency_display(),
+    }
+    settings = [  # (form's name, title, current value, button, note)
+        ("fields", _("Classification"), summary, _("Save"), ""),
+        ("assign", _("Technician"), ticket.assignee or _("Nobody"), _("Give it"), ""),
+    ]
+    if "set_status" in actions:
+        note = _("Technicians do not close tickets: propose a solution, the requester accepts it.")
+        status = ticket.get_status_display()
+        settings.append(("status", _("Status"), status, _("Change the status"), note))
+    if "transfer" in actions:
+        team = ticket.team.name if ticket.team else "—"
+        settings.append(("transfer", _("Team"), team, _("Transfer"), ""))
+    count = len(context["observers"])
+    observers = ngettext("%(count)s observer", "%(count)s observers", count) % {"count": count}
+    settings.append(("observers", _("Observers"), observers, _("Change the observers"), ""))
+    return mark_safe(  # noqa: S308 - side_form escapes every value
+        "".join(
+            side_form(
+                context,
+                forms[name],
+                urls[name],
+                title=title,
+                summary=value,
+                submit=submit,
+                note=note,
+            )
+            for name, title, value, submit, note in settings
+        )
     )
 
 
