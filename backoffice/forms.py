@@ -308,6 +308,10 @@ class BulkActionForm(Form):
 class TicketFieldsForm(ModelForm):
     """The header of the work page: what a technician may change on a ticket."""
 
+    # Its fields read nothing else than their value: a field group is written once per
+    # value (work_tags.form_fields).
+    same_for_same_values = True
+
     category = category_field(label=_("Category"), required=False)
     location = place_field(label=_("Location"), required=False)
 
@@ -325,6 +329,7 @@ class TicketFieldsForm(ModelForm):
 
 
 class AssignForm(Form):
+    same_for_same_values = True
     assignee = technician_field(
         label=_("Technician"),
         required=False,
@@ -333,6 +338,7 @@ class AssignForm(Form):
 
 
 class StatusForm(Form):
+    same_for_same_values = True
     # The statuses a technician sets by hand (tickets.workflow); the service refuses a
     # move the ticket's status does not allow, with its reason.
     status = forms.TypedChoiceField(label=_("Status"), coerce=int, choices=workflow.status_choices)

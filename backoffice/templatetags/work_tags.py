@@ -109,26 +109,43 @@ def timeline_items(context, timeline) -> str:
     return mark_safe("".join(page.item(kind, item) for kind, item in timeline))  # noqa: S308
 
 
-def _field_groups(form) -> str:
-    return "".join(
+def _field_group(field) -> str:
+    return (
         f'<div class="field{" has-error" if field.errors else ""}">{field.as_field_group()}</div>'
-        for field in form
     )
 
 
-# The field groups of BlankForms, by form, prefix and language: written once per process
-# instead of on each page (some twenty fields).
-_BLANK_FIELDS: dict[tuple, str] = {}
+# The field groups of BlankForms by form, prefix and language, and those of unbound forms
+# marked `same_for_same_values` by value too: each is written once per process instead of
+# on each page (the side panel's selects and pickers, the composer's twenty fields).
+# A value is a choice, a category, a place or a technician: a bounded number of them.
+_WRITTEN: dict[tuple, str] = {}
+_WRITTEN_MAX = 10_000
+
+
+def _remember(key: tuple, write) -> str:
+    if key not in _WRITTEN:
+        if len(_WRITTEN) >= _WRITTEN_MAX:
+            _WRITTEN.clear()
+        _WRITTEN[key] = write()
+    return _WRITTEN[key]
 
 
 def form_fields(form) -> str:
-    """The field groups of a form of the work page (a BlankForm's written once)."""
-    if not isinstance(form, BlankForm):
-        return _field_groups(form)
-    key = (form.form_class, form.prefix, get_language())
-    if key not in _BLANK_FIELDS:
-        _BLANK_FIELDS[key] = _field_groups(form.build())
-    return _BLANK_FIELDS[key]
+    """The field groups of a form of the work page, written once where they may be."""
+    language = get_language()
+    if isinstance(form, BlankForm):
+        key = (form.form_class, form.prefix, language)
+        return _remember(key, lambda: "".join(map(_field_group, form.build())))
+    if form.is_bound or not getattr(form, "same_for_same_values", False):
+        return "".join(map(_field_group, form))
+    return "".join(
+        _remember(
+            (type(form), form.prefix, field.name, language, field.value()),
+            lambda field=field: _field_group(field),
+        )
+        for field in form
+    )
 
 
 def hx_post(url: str) -> str:

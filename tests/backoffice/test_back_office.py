@@ -452,6 +452,17 @@ class TestWorkPage:
             assert "Réseau" not in page and "transfer-errors-title" not in page
             assert 'name="transfer-comment"' in page and 'name="task-content"' in page
 
+    def test_the_side_panel_shows_each_tickets_own_values(self, tech_client, team, technician):
+        # Its field groups are written once per value and reused: each ticket gets its own.
+        calm = make_ticket(team=team, urgency=1)
+        urgent = make_ticket(team=team, urgency=5, assignee=technician)
+        for ticket, urgency, assignee in ((calm, 1, False), (urgent, 5, True), (calm, 1, False)):
+            html = tech_client.get(reverse("backoffice:ticket", args=[ticket.pk])).content.decode()
+            urgencies = html.split('name="fields-urgency"')[1].split("</select>")[0]
+            assert re.findall(r'<option value="(\d)" selected>', urgencies) == [str(urgency)]
+            assign = re.search(r'<input type="text" name="assign-assignee"[^>]*>', html)[0]
+            assert (technician.email in assign) is assignee
+
     def test_a_transfer_needs_its_comment(self, tech_client, ticket):
         response = tech_client.post(
             self.url("transfer", ticket), {"transfer-team": TeamFactory().pk}
