@@ -61,6 +61,27 @@ def place_field(**kwargs) -> LookupField:
     return _picker("places", selectors.find_location, **kwargs)
 
 
+class BlankForm:
+    """A form the work page shows empty and the same on every ticket (its class says
+    `same_for_every_ticket`): built only once per language, to write its fields
+    (work_tags.form_fields), instead of on each page."""
+
+    is_bound = False
+
+    def __init__(self, form_class, prefix: str, **kwargs):
+        self.form_class, self.prefix, self.kwargs = form_class, prefix, kwargs
+
+    def build(self):
+        return self.form_class(prefix=self.prefix, **self.kwargs)
+
+
+def page_form(form_class, *, prefix: str, initial=None, **kwargs):
+    """A form as the work page shows it before anything is sent: blank when it may be."""
+    if getattr(form_class, "same_for_every_ticket", False) and not initial:
+        return BlankForm(form_class, prefix, **kwargs)
+    return form_class(prefix=prefix, initial=initial or {}, **kwargs)
+
+
 class QueueFilterForm(Form):
     """Filters of a queue; a forged or stale value is dropped, never passed to the ORM."""
 
@@ -287,6 +308,10 @@ class BulkActionForm(Form):
 class TicketFieldsForm(ModelForm):
     """The header of the work page: what a technician may change on a ticket."""
 
+    # Its fields read nothing else than their value: a field group is written once per
+    # value (work_tags.form_fields).
+    same_for_same_values = True
+
     category = category_field(label=_("Category"), required=False)
     location = place_field(label=_("Location"), required=False)
 
@@ -304,6 +329,7 @@ class TicketFieldsForm(ModelForm):
 
 
 class AssignForm(Form):
+    same_for_same_values = True
     assignee = technician_field(
         label=_("Technician"),
         required=False,
@@ -312,6 +338,7 @@ class AssignForm(Form):
 
 
 class StatusForm(Form):
+    same_for_same_values = True
     # The statuses a technician sets by hand (tickets.workflow); the service refuses a
     # move the ticket's status does not allow, with its reason.
     status = forms.TypedChoiceField(label=_("Status"), coerce=int, choices=workflow.status_choices)
@@ -330,17 +357,18 @@ class ObserversForm(Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args, ticket, **kwargs):
+    def __init__(self, *args, ticket, observers=None, **kwargs):
         super().__init__(*args, **kwargs)
-        observers = ticket.observers.all()
         remove = self.fields["remove"]
-        remove.queryset = observers
+        remove.queryset = ticket.observers.all()
         # The boxes from the observers the page has already read (the field would ask the
         # database again); what is posted is still checked against the queryset.
+        observers = remove.queryset if observers is None else observers
         remove.widget.choices = [(observer.pk, str(observer)) for observer in observers]
 
 
 class TransferForm(Form):
+    same_for_every_ticket = True  # shown blank as a BlankForm
     team = team_field(label=_("Team"))
     comment = forms.CharField(
         label=_("Why (required, kept as a private note)"),
@@ -358,6 +386,7 @@ def canned_field():
 
 
 class FollowupForm(Form):
+    same_for_every_ticket = True
     content = forms.CharField(label=_("Followup"), widget=forms.Textarea(attrs={"rows": 4}))
     # Public by default, as in GLPI: the requester follows the work; a note is made private.
     is_private = forms.BooleanField(label=_("Private: only technicians see it"), required=False)
@@ -366,6 +395,7 @@ class FollowupForm(Form):
 
 
 class TaskForm(Form):
+    same_for_every_ticket = True
     content = forms.CharField(label=_("Task"), widget=forms.Textarea(attrs={"rows": 3}))
     state = forms.ChoiceField(label=_("State"), choices=Task.State.choices, initial="todo")
     is_private = forms.BooleanField(
@@ -389,6 +419,7 @@ class TaskForm(Form):
 
 
 class DocumentForm(Form):
+    same_for_every_ticket = True
     file = forms.FileField(label=_("Document"))
     is_private = forms.BooleanField(
         label=_("Private document: only technicians see it"), required=False
@@ -396,6 +427,7 @@ class DocumentForm(Form):
 
 
 class SolutionForm(Form):
+    same_for_every_ticket = True
     content = forms.CharField(
         label=_("Solution"),
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -665,6 +697,7 @@ class TicketNumberField(IdField):
 
 
 class LinkForm(Form):
+    same_for_every_ticket = True
     kind = forms.ChoiceField(label=_("This ticket is"), choices=links.direction_choices)
     other = TicketNumberField(label=_("of the ticket number"))
 
@@ -674,6 +707,7 @@ class LinkForm(Form):
 
 
 class MergeForm(Form):
+    same_for_every_ticket = True
     into = TicketNumberField(
         label=_("Merge into the ticket number"),
         help_text=_(

@@ -521,17 +521,29 @@ def _page_rows(ids: list[int], order: QueueOrder, seen_by) -> list[QueueRow]:
     return [rows[pk] for pk in ids if pk in rows]
 
 
-def ticket_timeline(ticket: Ticket, *, public_only: bool = False) -> list[tuple[str, object]]:
-    """Every item of a ticket in time order; private ones only for those who work it."""
+def ticket_timeline(
+    ticket: Ticket, *, public_only: bool = False, observers=None
+) -> list[tuple[str, object]]:
+    """Every item of a ticket in time order; private ones only for those who work it.
+
+    `observers`: the ticket's, when the caller has read them already.
+    """
     shown = {"is_private": False} if public_only else {}
+    # Unordered: sorted below, all kinds together.
     items = [
-        *(("followup", f) for f in ticket.followups.filter(**shown)),
-        *(("task", t) for t in ticket.tasks.filter(**shown).select_related("assigned_team")),
-        *(("document", d) for d in ticket.documents.filter(**shown)),
-        *(("solution", s) for s in ticket.solutions.select_related("knowledge_link__article")),
+        *(("followup", f) for f in ticket.followups.filter(**shown).order_by()),
+        *(
+            ("task", t)
+            for t in ticket.tasks.filter(**shown).select_related("assigned_team").order_by()
+        ),
+        *(("document", d) for d in ticket.documents.filter(**shown).order_by()),
+        *(
+            ("solution", s)
+            for s in ticket.solutions.select_related("knowledge_link__article").order_by()
+        ),
     ]
-    _attach_people(items)
-    _mark_roles(ticket, items)
+    _attach_people(ticket, items)
+    _mark_roles(ticket, items, ticket.observers.all() if observers is None else observers)
     return sorted(items, key=lambda item: (item[1].created_at, item[1].pk))
 
 
@@ -545,9 +557,17 @@ TIMELINE_PEOPLE = {
 }
 
 
-def _attach_people(items) -> None:
+# The ticket's own people, read with the items' when the ticket was read without them.
+TICKET_PEOPLE = ("requester", "beneficiary", "assignee")
+
+
+def _attach_people(ticket: Ticket, items) -> None:
     wanted = {getattr(item, f"{name}_id") for kind, item in items for name in TIMELINE_PEOPLE[kind]}
+    missing = [name for name in TICKET_PEOPLE if not Ticket._meta.get_field(name).is_cached(ticket)]
+    wanted |= {getattr(ticket, f"{name}_id") for name in missing}
     people = get_user_model().objects.in_bulk(wanted - {None})
+    for name in missing:
+        setattr(ticket, name, people.get(getattr(ticket, f"{name}_id")))
     for kind, item in items:
         for name in TIMELINE_PEOPLE[kind]:
             person_id = getattr(item, f"{name}_id")
@@ -562,10 +582,10 @@ AUTHOR_ROLES = {
 }
 
 
-def _mark_roles(ticket: Ticket, items) -> None:
+def _mark_roles(ticket: Ticket, items, observers) -> None:
     """Tell, on each item, whether its author files, works or helps as an expert."""
     parties = {ticket.requester_id, ticket.beneficiary_id}
-    parties |= {observer.pk for observer in ticket.observers.all()}  # the work page prefetches them
+    parties |= {observer.pk for observer in observers}
     experts = {t.assigned_user_id for kind, t in items if kind == "task" and t.assigned_user_id}
     for kind, item in items:
         author = item.uploaded_by_id if kind == "document" else item.author_id
@@ -650,23 +670,23 @@ def ticket_links(user, ticket: Ticket) -> list[LinkRow]:
     visibility over the whole ticket table.
     """
     rows = list(
-        TicketLink.objects.filter(Q(from_ticket=ticket) | Q(to_ticket=ticket))
-        .select_related("from_ticket", "to_ticket")
-        .order_by("kind", "created_at", "id")
+        TicketLink.objects.filter(Q(from_ticket=ticket) | Q(to_ticket=ticket)).order_by(
+            "kind", "created_at", "id"
+        )
     )
     ends = {
         link.from_ticket_id if link.to_ticket_id == ticket.pk else link.to_ticket_id
         for link in rows
     }
-    visible = set()
+    # The tickets at the other ends, those the user may see only, in one query.
+    visible = {}
     if ends:
-        shown = Ticket.objects.filter(permissions.visible_tickets_q(user), pk__in=ends)
-        visible = set(shown.values_list("pk", flat=True))
+        visible = Ticket.objects.filter(permissions.visible_tickets_q(user), pk__in=ends).in_bulk()
     result = []
     for link in rows:
         incoming = link.to_ticket_id == ticket.pk
-        other = link.from_ticket if incoming else link.to_ticket
-        if other.pk in visible:
+        other = visible.get(link.from_ticket_id if incoming else link.to_ticket_id)
+        if other is not None:
             label = links.label(link.kind, incoming=incoming)
             result.append(LinkRow(link, other, label, incoming))
     return result

@@ -23,20 +23,21 @@ def back_office(view):
     return wrapped
 
 
-def worked_ticket(request, pk: int) -> Ticket:
+# What the work page and its actions show of a ticket, read with it.
+TICKET_RELATED = (
+    "requester",
+    "beneficiary",
+    "theme__parent",
+    "category",
+    "location",
+    "team",
+    "assignee",
+)
+
+
+def worked_ticket(request, pk: int, *, related=TICKET_RELATED) -> Ticket:
     """The ticket if the user works on it (team, assignee, expert, admin); 404 otherwise."""
-    ticket = get_object_or_404(
-        Ticket.objects.select_related(
-            "requester",
-            "beneficiary",
-            "theme__parent",
-            "category",
-            "location",
-            "team",
-            "assignee",
-        ),
-        pk=pk,
-    )
+    ticket = get_object_or_404(Ticket.objects.select_related(*related), pk=pk)
     if not permissions.can_work_ticket(request.user, ticket):
         raise Http404
     return ticket

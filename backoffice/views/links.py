@@ -17,7 +17,7 @@ from core.errors import DomainError
 from tickets import permissions, selectors, services, workflow
 from tickets.models import TicketLink
 
-from ..forms import ChildrenSolutionForm, LinkForm, MergeForm
+from ..forms import ChildrenSolutionForm, LinkForm, MergeForm, page_form
 from .access import back_office, worked_ticket
 
 LINK_FORMS = {"link": LinkForm, "merge": MergeForm, "children": ChildrenSolutionForm}
@@ -32,11 +32,14 @@ def _link_form(name: str, user, ticket, data=None):
     if name == "children":
         solution = ticket.solutions.order_by("-created_at", "-id").first()
         kwargs["initial"] = {"content": solution.content if solution else ""}
+    if data is None:
+        return page_form(LINK_FORMS[name], **kwargs)
     return LINK_FORMS[name](data, **kwargs)
 
 
 def links_context(user, ticket, *, bound=None) -> dict:
-    """What templates/backoffice/_links.html needs: the rows, the forms, what may be done."""
+    """What templates/backoffice/_links.html needs besides the page's actions: the rows, the
+    forms, whether one may link."""
     rows = selectors.ticket_links(user, ticket)
     manages = permissions.can_manage_ticket(user, ticket) and not ticket.is_closed
     # A child open to a solution: neither solved nor closed (services.open_children).
@@ -54,7 +57,6 @@ def links_context(user, ticket, *, bound=None) -> dict:
         "links": rows,
         "link_forms": forms,
         "may_link": manages,
-        "may_merge": "merge" in workflow.actions_for(user, ticket),
     }
 
 

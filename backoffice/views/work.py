@@ -8,7 +8,6 @@ action re-renders the page with the error next to its form.
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import prefetch_related_objects
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.services import timeline_order_set
 from core.errors import DomainError
 from core.files import attachment_response
+from core.urls import url_for
 from knowledge import selectors as knowledge_selectors
 from knowledge import services as knowledge
 from replies import permissions as reply_permissions
@@ -39,6 +39,7 @@ from ..forms import (
     TicketFieldsForm,
     TimelineOrderForm,
     TransferForm,
+    page_form,
 )
 from .access import back_office, worked_ticket
 from .links import links_context
@@ -56,25 +57,47 @@ FORMS = {
 }
 
 
-def _form(name: str, ticket, request=None, initial=None):
+# The URLs of the page's forms, by URL name (templates read them as urls.<name>).
+PAGE_URLS = (
+    "take",
+    "timeline-order",
+    "fields",
+    "assign",
+    "status",
+    "transfer",
+    "observers",
+    "followup",
+    "task",
+    "document-add",
+    "solution",
+    "link-add",
+    "merge",
+    "children-solution",
+)
+
+# The page reads the clock with the ticket, and the ticket's people with its timeline's.
+PAGE_RELATED = ("theme__parent", "category", "location", "team", "clock__level", "clock__calendar")
+
+
+def _form(name: str, ticket, request=None, initial=None, observers=None):
     """One of the page's forms, bound to the request's data when one is given."""
     kwargs = {"prefix": name, "initial": initial or {}}
     if name == "fields":
         kwargs["instance"] = ticket
     elif name == "observers":
-        kwargs["ticket"] = ticket
+        kwargs.update(ticket=ticket, observers=observers)
     elif name == "assign":
         kwargs["initial"] = {"assignee": ticket.assignee}
     elif name == "status":
         kwargs["ticket"] = ticket
     if request is not None:
         return FORMS[name](request.POST, request.FILES, **kwargs)
-    return FORMS[name](**kwargs)
+    return page_form(FORMS[name], **kwargs)
 
 
-def _forms(ticket, bound=None, initial=None):
+def _forms(ticket, observers, bound=None, initial=None):
     initial = initial or {}
-    forms = {name: _form(name, ticket, initial=initial.get(name)) for name in FORMS}
+    forms = {name: _form(name, ticket, None, initial.get(name), observers) for name in FORMS}
     if bound is not None:
         forms[bound.prefix] = bound
     return forms
@@ -83,19 +106,25 @@ def _forms(ticket, bound=None, initial=None):
 def _page(request, ticket, *, bound=None, error=None, status=200, initial=None):
     user = request.user
     # The observers, read once: the timeline's roles, the side panel and its form use them.
-    prefetch_related_objects([ticket], "observers")
-    dues = service_levels.ticket_dues(ticket)
+    observers = list(ticket.observers.all())
+    # First: it reads the ticket's people with its items' when the ticket came without them.
+    timeline = selectors.ticket_timeline(ticket, observers=observers)
+    # Read with the ticket (PAGE_RELATED); after an action that failed, read now.
+    dues = service_levels.clock_dues(getattr(ticket, "clock", None))
     context = {
         "ticket": ticket,
         "service_level": dues,
         "clock_entries": service_levels.clock_entries(ticket) if dues else [],
-        "forms": _forms(ticket, bound, initial),
+        "forms": _forms(ticket, observers, bound, initial),
         "failed": bound.prefix if bound is not None else None,
         "error": error,
-        "timeline": _in_order(selectors.ticket_timeline(ticket), user),
+        "timeline": _in_order(timeline, user),
         "history": selectors.history_rows(ticket),
-        "observers": list(ticket.observers.all()),
+        "observers": observers,
         "actions": workflow.actions_for(user, ticket),
+        "urls": {
+            name.replace("-", "_"): url_for(f"backoffice:{name}", ticket.pk) for name in PAGE_URLS
+        },
     }
     context.update(links_context(user, ticket, bound=bound))
     return render(request, "backoffice/ticket.html", context, status=status)
@@ -108,7 +137,7 @@ def _in_order(timeline: list, user) -> list:
 @back_office
 @require_GET
 def ticket_page(request, pk):
-    ticket = worked_ticket(request, pk)
+    ticket = worked_ticket(request, pk, related=PAGE_RELATED)
     services.ticket_seen(user=request.user, ticket=ticket)
     return _page(request, ticket, initial=_chosen_canned_answer(request, ticket))
 

@@ -5,7 +5,7 @@ from html import escape
 from django import template
 from django.utils import formats
 from django.utils.safestring import mark_safe
-from django.utils.timezone import localtime
+from django.utils.timezone import get_current_timezone, localtime
 from django.utils.translation import gettext as _
 
 from core.forms import error_links
@@ -51,15 +51,20 @@ def short_datetime(value) -> str:
     French's "d/m/Y H:i" goes through strftime, some ten times faster than Django's
     formatter, which a timeline of hundreds of items would call hundreds of times.
     """
-    value = localtime(value)
-    django_format = formats.get_format("SHORT_DATETIME_FORMAT")
+    return _short_local(localtime(value), formats.get_format("SHORT_DATETIME_FORMAT"))
+
+
+def _short_local(value, django_format: str) -> str:
     fast = _strftime_of(django_format)
     return value.strftime(fast) if fast else formats.date_format(value, django_format)
 
 
 def timeline_labels() -> dict:
-    """The words of the timeline's meta lines, translated once for a whole timeline."""
+    """The words of the timeline's meta lines, translated once for a whole timeline, with
+    the reader's time zone and date format."""
     return {
+        "timezone": get_current_timezone(),
+        "datetime_format": formats.get_format("SHORT_DATETIME_FORMAT"),
         "followup": _("Message"),
         "task": _("Task"),
         "document": _("Document"),
@@ -95,16 +100,16 @@ def timeline_meta_html(kind: str, item, labels: dict, *, show_public: bool = Fal
         badge = ""
     person = item.uploaded_by if kind == "document" else item.author
     name = escape(person.get_display_name()) + " " if person else ""
-    role = getattr(item, "author_role", "")
-    if role:
-        if ("role", id(role)) not in labels:
-            labels["role", id(role)] = f'<span class="timeline-role">({escape(str(role))})</span> '
-        role = labels["role", id(role)]
-    when = localtime(item.created_at)
+    role = getattr(item, "author_role", "")  # a lazy translation: read once per role
+    role_html = labels.get(("role", id(role)))
+    if role_html is None:
+        role_html = f'<span class="timeline-role">({escape(str(role))})</span> ' if role else ""
+        labels["role", id(role)] = role_html
+    when = localtime(item.created_at, labels["timezone"])
     return (
-        f'<p class="meta"><span class="kind">{label}</span> {badge}{name}{role}'
+        f'<p class="meta"><span class="kind">{label}</span> {badge}{name}{role_html}'
         f'— <time datetime="{when.isoformat()}">'
-        f"{escape(short_datetime(when))}</time></p>"
+        f"{escape(_short_local(when, labels['datetime_format']))}</time></p>"
     )
 
 

@@ -438,6 +438,31 @@ class TestWorkPage:
         ticket.refresh_from_db()
         assert ticket.status == Status.NEW
 
+    def test_a_failed_form_comes_back_with_its_text_and_the_next_page_blank(
+        self, tech_client, ticket, team
+    ):
+        # The blank forms' fields are written once and reused: a failed one must not be.
+        failed = tech_client.post(self.url("transfer", ticket), {"transfer-comment": "Réseau"})
+        html = failed.content.decode()
+        assert failed.status_code == 400
+        assert "transfer-errors-title" in html and ">\nRéseau</textarea>" in html
+        other = make_ticket(team=team)
+        for shown in (ticket, other):
+            page = tech_client.get(reverse("backoffice:ticket", args=[shown.pk])).content.decode()
+            assert "Réseau" not in page and "transfer-errors-title" not in page
+            assert 'name="transfer-comment"' in page and 'name="task-content"' in page
+
+    def test_the_side_panel_shows_each_tickets_own_values(self, tech_client, team, technician):
+        # Its field groups are written once per value and reused: each ticket gets its own.
+        calm = make_ticket(team=team, urgency=1)
+        urgent = make_ticket(team=team, urgency=5, assignee=technician)
+        for ticket, urgency, assignee in ((calm, 1, False), (urgent, 5, True), (calm, 1, False)):
+            html = tech_client.get(reverse("backoffice:ticket", args=[ticket.pk])).content.decode()
+            urgencies = html.split('name="fields-urgency"')[1].split("</select>")[0]
+            assert re.findall(r'<option value="(\d)" selected>', urgencies) == [str(urgency)]
+            assign = re.search(r'<input type="text" name="assign-assignee"[^>]*>', html)[0]
+            assert (technician.email in assign) is assignee
+
     def test_a_transfer_needs_its_comment(self, tech_client, ticket):
         response = tech_client.post(
             self.url("transfer", ticket), {"transfer-team": TeamFactory().pk}
@@ -549,9 +574,9 @@ def test_the_queue_escapes_titles_and_names(tech_client, team):
     assert "<b>Claire</b>" not in html and "&lt;b&gt;Claire&lt;/b&gt;" in html
 
 
-# No session or seen-mark write, pickers list nothing; the items and their people, roles,
-# links, clock. (A ticket without items has no people to read: one query less.)
-TICKET_PAGE_QUERIES = 13
+# No session or seen-mark write, pickers list nothing; the ticket with its clock, its
+# observers, the items and everybody they and the ticket name, history, links.
+TICKET_PAGE_QUERIES = 12
 
 
 class TestDashboard:

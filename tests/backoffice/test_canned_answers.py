@@ -1,5 +1,7 @@
 """Canned answers in the back office: management pages, the composer's picker, usage."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -100,7 +102,9 @@ class TestPicker:
         form = page.context["forms"]["followup"]
         assert form["content"].value() == f"<p>Bonjour Claire Martin, ticket {ticket.pk}</p>"
         assert form["canned"].value() == chosen.pk
-        assert page.context["forms"]["solution"]["content"].value() is None
+        assert re.search(
+            r'<textarea name="solution-content"[^>]*>\n</textarea>', page.content.decode()
+        )
 
     def test_a_foreign_or_forged_answer_fills_nothing(self, tech_client, ticket, other_team):
         foreign = answer(other_team)
@@ -112,7 +116,9 @@ class TestPicker:
         ):
             page = tech_client.get(url, params)
             assert page.status_code == 200
-            assert page.context["forms"]["followup"]["content"].value() is None
+            assert re.search(
+                r'<textarea name="followup-content"[^>]*>\n</textarea>', page.content.decode()
+            )
 
     def test_another_teams_ticket_is_404(self, tech_client, other_team):
         elsewhere = make_ticket(team=other_team)

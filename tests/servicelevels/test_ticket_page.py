@@ -82,7 +82,7 @@ def test_the_page_reads_the_clock_in_a_fixed_number_of_queries(
     page(tech_client, ticket)  # the seen mark's first write
     with CaptureQueriesContext(connection) as queries:
         tech_client.get(reverse("backoffice:ticket", args=[ticket.pk]))
-    # The page's own (no item, so no people to read), then the clock's calendar hours,
+    # The page's own (the clock comes with the ticket), then the clock's calendar hours,
     # closures and history.
-    assert len(queries) == TICKET_PAGE_QUERIES - 1 + 3, [q["sql"] for q in queries]
+    assert len(queries) == TICKET_PAGE_QUERIES + 3, [q["sql"] for q in queries]
     assert timezone.now() == paris(2026, 12, 4, 15, 0)
