@@ -463,6 +463,23 @@ class TestWorkPage:
             assign = re.search(r'<input type="text" name="assign-assignee"[^>]*>', html)[0]
             assert (technician.email in assign) is assignee
 
+    def test_a_renamed_technician_or_category_shows_its_new_name(
+        self, tech_client, ticket, technician
+    ):
+        category = CategoryFactory(name="Imprimantes")
+        Ticket.objects.filter(pk=ticket.pk).update(category=category, assignee=technician)
+        url = reverse("backoffice:ticket", args=[ticket.pk])
+        assert "Imprimantes" in tech_client.get(url).content.decode()
+        category.name = "Copieurs"
+        category.save()
+        technician.display_name = "Julien Nouveau"
+        technician.save()
+        html = tech_client.get(url).content.decode()
+        assign = re.search(r'<input type="text" name="assign-assignee"[^>]*>', html)[0]
+        assert "Julien Nouveau" in assign
+        picker = re.search(r'<input type="text" name="fields-category"[^>]*>', html)[0]
+        assert "Copieurs" in picker and "Imprimantes" not in picker
+
     def test_a_transfer_needs_its_comment(self, tech_client, ticket):
         response = tech_client.post(
             self.url("transfer", ticket), {"transfer-team": TeamFactory().pk}
