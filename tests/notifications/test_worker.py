@@ -8,6 +8,7 @@ import urllib.request
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from django.db import connection
@@ -23,7 +24,20 @@ from tickets.models import History, Ticket
 pytestmark = pytest.mark.django_db(transaction=True)
 BIN = Path(sys.executable).parent
 ROOT = Path(__file__).resolve().parents[2]
-REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def _broker_url() -> str:
+    """Redis for the tests' real workers: one database per test process (pytest-xdist),
+    so that a worker never takes the tasks another test sent to its own workers."""
+    url = urlsplit(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
+    process = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not process.startswith("gw"):
+        return url.geturl()
+    database = (int(url.path.strip("/") or 0) + 1 + int(process[2:])) % 16
+    return url._replace(path=f"/{database}").geturl()
+
+
+REDIS_URL = _broker_url()
 
 
 def needs_redis():

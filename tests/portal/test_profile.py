@@ -25,9 +25,10 @@ def test_it_needs_a_login(client, db):
 def test_the_menu_marks_the_profile_as_the_current_page(logged, user):
     html = logged.get(URL).content.decode()
     assert f'aria-current="page">{user.get_display_name()}</a>' in html
-    assert f'aria-current="page">{user.get_display_name()}</a>' not in logged.get(
-        reverse("portal:my-tickets")
-    ).content.decode()
+    assert (
+        f'aria-current="page">{user.get_display_name()}</a>'
+        not in logged.get(reverse("portal:my-tickets")).content.decode()
+    )
 
 
 def test_a_person_sets_name_phone_language_place_and_messages(logged, user):
