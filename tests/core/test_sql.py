@@ -11,6 +11,7 @@ def test_among_finds_what_in_finds(db, requester):
     ids = [tickets[0].pk, tickets[2].pk, 999_999]
     assert set(Ticket.objects.filter(pk__among=ids)) == {tickets[0], tickets[2]}
     assert not Solution.objects.filter(ticket__among=ids).exists()  # through a foreign key
+    assert not Ticket.objects.filter(pk__among=[]).exists()
 
 
 def test_among_sends_the_ids_as_one_parameter(db, requester):
