@@ -81,7 +81,7 @@ def _insert_batch(batch: Batch) -> None:
     event, now = batch.event, timezone.now()
     selects = []
     for position, field in enumerate(batch.fields):
-        people = Ticket.objects.filter(pk__in=batch.ids, **{f"{field}__is_active": True})
+        people = Ticket.objects.filter(pk__among=batch.ids, **{f"{field}__is_active": True})
         people = people.exclude(**{f"{field}__email": ""})
         if event not in REQUIRED_EVENTS:
             # The list holds bare event names: the quoted name matches one element only.

@@ -290,7 +290,7 @@ def clock_answered(*, followup) -> None:
 
 def clocks_stop(*, ids: list[int]) -> None:
     """Stop the clocks of a batch the auto-close has just closed, in one UPDATE."""
-    TicketClock.objects.filter(ticket__in=ids, stopped_at__isnull=True).update(
+    TicketClock.objects.filter(ticket__among=ids, stopped_at__isnull=True).update(
         stopped_at=timezone.now()
     )
 

@@ -374,11 +374,27 @@ class Ticket(models.Model):
     priority = models.PositiveSmallIntegerField(
         _("priority"), choices=Priority, default=Priority.MEDIUM
     )
+    # The theme, category, place, team and filer have no index of their own over every
+    # ticket: an index is written on every change of status, the auto-close's included,
+    # and no page reads tickets by theme, nor by team past ticket_team_queue. The queue
+    # filters by category and place read the open tickets (ticket_open_category and
+    # ticket_open_location), a filer is found through ticket_filed_by; deleting a theme,
+    # category, place or team (rare: they are deactivated) reads the table once.
     theme = models.ForeignKey(
-        Theme, verbose_name=_("theme"), null=True, blank=True, on_delete=models.SET_NULL
+        Theme,
+        verbose_name=_("theme"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        db_index=False,
     )
     category = models.ForeignKey(
-        Category, verbose_name=_("category"), null=True, blank=True, on_delete=models.SET_NULL
+        Category,
+        verbose_name=_("category"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        db_index=False,
     )
     # The requester and the beneficiary have no index of their own: "ticket_requester"
     # and "ticket_beneficiary" below start with them and serve every lookup by person,
@@ -407,7 +423,12 @@ class Ticket(models.Model):
         _("location type"), max_length=10, choices=LocationMode, default=LocationMode.ON_SITE
     )
     location = models.ForeignKey(
-        Location, verbose_name=_("location"), null=True, blank=True, on_delete=models.SET_NULL
+        Location,
+        verbose_name=_("location"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        db_index=False,
     )
     team = models.ForeignKey(
         Team,
@@ -416,6 +437,7 @@ class Ticket(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="tickets",
+        db_index=False,
     )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -435,6 +457,7 @@ class Ticket(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,
     )
     # [{"question": id, "label": "...", "value": "..."}] in the form's order.
     answers = models.JSONField(_("answers to the theme's questions"), default=list, blank=True)
@@ -519,6 +542,20 @@ class Ticket(models.Model):
             # by latest activity, keyset pages.
             models.Index(
                 fields=["status", "-last_activity_at", "-id"], name="ticket_status_activity"
+            ),
+            # Back office queues filtered by category or place (selectors.filter_tickets),
+            # open tickets as the queues show by default; a closed ticket has no entry, so
+            # closing one writes none.
+            models.Index(
+                fields=["category"], condition=~Q(status=Status.CLOSED), name="ticket_open_category"
+            ),
+            models.Index(
+                fields=["location"], condition=~Q(status=Status.CLOSED), name="ticket_open_location"
+            ),
+            # Deleting a person: the tickets they typed in for someone else (their filed_by
+            # is set to null). Most tickets are filed by their requester and have no entry.
+            models.Index(
+                fields=["filed_by"], condition=Q(filed_by__isnull=False), name="ticket_filed_by"
             ),
         ]
         constraints = [

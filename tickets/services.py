@@ -599,9 +599,9 @@ def tickets_auto_close(*, now=None, batch_size: int = 10_000) -> list[int]:
             ids = list(due)
             if not ids:
                 return closed
-            batch = Ticket.objects.filter(pk__in=ids).order_by()
+            batch = Ticket.objects.filter(pk__among=ids).order_by()
             stats.tickets_closed(batch)
-            Solution.objects.filter(ticket_id__in=ids, status=Solution.Status.WAITING).update(
+            Solution.objects.filter(ticket__among=ids, status=Solution.Status.WAITING).update(
                 status=Solution.Status.ACCEPTED, decided_by=None, decided_at=now
             )
             batch.update(status=rule.target, closed_at=now, last_activity_at=now)
