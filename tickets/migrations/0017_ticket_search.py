@@ -69,7 +69,7 @@ def unfill(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("tickets", "0015_drop_indexes_covered_by_composites")]
+    dependencies = [("tickets", "0016_ticket_indexes_without_closed_rows")]
 
     operations = [
         migrations.CreateModel(
