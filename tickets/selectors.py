@@ -199,9 +199,11 @@ def _stored_words(text: str, private_notes: bool) -> QuerySet:
 
 
 def _few(found: QuerySet) -> list[int] | None:
-    """All the matching ids if they are few (one GIN index lookup), else None."""
-    few = list(found[: FEW_MATCHES + 1])
-    return few if len(few) <= FEW_MATCHES else None
+    """All the matching ids if they are few, else None: a first GIN index lookup asks
+    for the match past the limit only, so that many are not carried into Python."""
+    if list(found[FEW_MATCHES : FEW_MATCHES + 1]):
+        return None
+    return list(found)
 
 
 def search_tickets(
@@ -403,12 +405,12 @@ def _first_ids(in_order: QuerySet[Ticket], count: int, words: str, *, private_no
     found = _stored_words(words, private_notes)
     few = _few(found)
     if few is not None:
-        return list(in_order.filter(pk__in=few).values_list("id", flat=True)[:count])
+        return list(in_order.filter(pk__among=few).values_list("id", flat=True)[:count])
     # Many tickets hold the words: most often the queue's first rows do too. Those rows
     # are read apart, then their stored words tested by their primary key: two bounded
     # queries, where one would let the planner walk the queue for as long as it takes.
     head = list(in_order.values_list("id", flat=True)[:HEAD_ROWS])
-    matching = set(found.filter(ticket_id__in=head))
+    matching = set(found.filter(ticket_id__among=head))
     ids = [pk for pk in head if pk in matching][:count]
     if len(ids) == count or len(head) < HEAD_ROWS:
         return ids
