@@ -19,7 +19,14 @@ from mailgate.models import InboundMessage, Mailbox
 from notifications import mailheaders
 from tests.conftest import needs_postgres
 from tests.notifications.conftest import Sink, free_port
-from tests.notifications.test_worker import BIN, environment, needs_redis, running, wait_for
+from tests.notifications.test_worker import (
+    WORKER,
+    beat,
+    environment,
+    needs_redis,
+    running,
+    wait_for,
+)
 from tickets.models import Ticket
 
 from .conftest import eml
@@ -158,19 +165,7 @@ def test_beat_and_a_worker_read_the_mailbox_every_minute(
         "HELP_REPLY_ADDRESS": settings.HELP_REPLY_ADDRESS,
         "DEFAULT_FROM_EMAIL": settings.DEFAULT_FROM_EMAIL,
     }
-    celery = [BIN / "celery", "-A", "helpdesk"]
-    commands = {
-        "worker": [
-            *celery,
-            "worker",
-            "--pool=solo",
-            "--purge",
-            "--without-gossip",
-            "--without-mingle",
-            "--loglevel=INFO",
-        ],
-        "beat": [*celery, "beat", "--loglevel=INFO", f"--schedule={tmp_path / 'beat'}"],
-    }
+    commands = {"worker": WORKER, "beat": beat(tmp_path)}
     with running(commands, env, tmp_path) as logs:
         read = wait_for(lambda: InboundMessage.objects.count() == 2)
         confirmed = wait_for(lambda: any("Votre réponse" in m["Subject"] for m in sink.messages))

@@ -40,6 +40,20 @@ def _broker_url() -> str:
 REDIS_URL = _broker_url()
 
 
+# A real Celery worker, and beat, as the deployment runs them (one process, the queue
+# emptied of what an earlier run left).
+CELERY = [BIN / "celery", "-A", "helpdesk"]
+WORKER = [
+    *CELERY,
+    *("worker", "--pool=solo", "--purge", "--without-gossip", "--without-mingle"),
+    "--loglevel=INFO",
+]
+
+
+def beat(folder: Path) -> list:
+    return [*CELERY, "beat", "--loglevel=INFO", f"--schedule={folder / 'beat'}"]
+
+
 def needs_redis():
     import redis
 
@@ -124,25 +138,8 @@ def test_beat_and_a_worker_close_a_waiting_ticket_and_mail_it_once(sink, smtp_po
     )
     web_port = free_port()
     commands = {
-        "worker": [
-            BIN / "celery",
-            "-A",
-            "helpdesk",
-            "worker",
-            "--pool=solo",
-            "--purge",
-            "--without-gossip",
-            "--without-mingle",
-            "--loglevel=INFO",
-        ],
-        "beat": [
-            BIN / "celery",
-            "-A",
-            "helpdesk",
-            "beat",
-            "--loglevel=INFO",
-            f"--schedule={tmp_path / 'beat'}",
-        ],
+        "worker": WORKER,
+        "beat": beat(tmp_path),
         "web": [
             BIN / "gunicorn",
             "helpdesk.wsgi",
