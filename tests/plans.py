@@ -68,6 +68,18 @@ def many_tickets(count: int, *, people: list, teams: list, followups: bool = Tru
         cursor.execute("ANALYZE tickets_ticket, tickets_followup, tickets_ticket_observers")
 
 
+def supervisor_of_ten_teams(*, followups: bool = True):
+    """Twenty teams and 40,000 tickets over them; a supervisor of the first ten."""
+    from tests.factories import TeamFactory, make_technician
+
+    teams = TeamFactory.create_batch(20)
+    supervisor = make_technician(teams[0], supervisor=True)
+    for team in teams[1:10]:
+        team.memberships.create(user=supervisor, is_manager=True)
+    many_tickets(40_000, people=many_people(2_000), teams=teams, followups=followups)
+    return supervisor, teams
+
+
 def ticket_plans(client, url: str) -> list[str]:
     """The plan of each query a page runs on the tickets or their words, as the page ran it."""
     with CaptureQueriesContext(connection) as queries:

@@ -6,12 +6,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.factories import TeamFactory, UserFactory, make_technician, make_ticket
+from tests.factories import TeamFactory, UserFactory, make_ticket
 from tests.plans import (
     assert_no_seq_scan_on_tickets,
     assert_search_reads_indexes,
-    many_people,
-    many_tickets,
+    supervisor_of_ten_teams,
     ticket_plans,
 )
 from tickets import selectors, services
@@ -167,11 +166,7 @@ def test_the_saved_search_tab_pages_too(tech_client, team, technician):
 
 @pytest.fixture
 def supervisor_of_ten(db):
-    teams = TeamFactory.create_batch(20)
-    supervisor = make_technician(teams[0], supervisor=True)
-    for team in teams[1:10]:
-        team.memberships.create(user=supervisor, is_manager=True)
-    many_tickets(40_000, people=many_people(2_000), teams=teams)
+    supervisor, teams = supervisor_of_ten_teams()
     for index in range(5):
         make_ticket(team=teams[index], title="Imprimante bloquée", requester=UserFactory())
     return supervisor

@@ -10,7 +10,7 @@ from django.urls import reverse
 from servicelevels.selectors import STATE_LABELS
 from tests.backoffice.test_queue_pages import numbers, walk
 from tests.factories import TeamFactory, make_technician, make_ticket
-from tests.plans import assert_no_seq_scan_on_tickets, many_people, many_tickets, ticket_plans
+from tests.plans import assert_no_seq_scan_on_tickets, supervisor_of_ten_teams, ticket_plans
 from tickets import selectors, services
 from tickets.models import Ticket
 
@@ -141,11 +141,7 @@ def test_the_export_follows_the_due_sort(spread, tech_client):
 
 @pytest.fixture
 def supervisor_with_due_dates(db):
-    teams = TeamFactory.create_batch(20)
-    supervisor = make_technician(teams[0], supervisor=True)
-    for team in teams[1:10]:
-        team.memberships.create(user=supervisor, is_manager=True)
-    many_tickets(40_000, people=many_people(2_000), teams=teams, followups=False)
+    supervisor, _teams = supervisor_of_ten_teams(followups=False)
     with connection.cursor() as cursor:
         cursor.execute(
             "UPDATE tickets_ticket SET due_at = created_at + interval '3 days',"
