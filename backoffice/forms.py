@@ -66,8 +66,6 @@ class BlankForm:
     `same_for_every_ticket`): built only once per language, to write its fields
     (work_tags.form_fields), instead of on each page."""
 
-    is_bound = False
-
     def __init__(self, form_class, prefix: str, **kwargs):
         self.form_class, self.prefix, self.kwargs = form_class, prefix, kwargs
 

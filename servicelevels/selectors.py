@@ -62,14 +62,9 @@ def state_at(reference: datetime, warn_at: datetime, due_at: datetime) -> str:
     return State.ON_TIME
 
 
-def ticket_dues(ticket: Ticket, *, now: datetime | None = None) -> dict | None:
-    """The ticket's level, its two targets and their state; None without a level."""
-    clock = TicketClock.objects.select_related("level", "calendar").filter(ticket=ticket).first()
-    return clock_dues(clock, now=now)
-
-
 def clock_dues(clock: TicketClock | None, *, now: datetime | None = None) -> dict | None:
-    """ticket_dues from a clock read already (with its level and calendar), or None."""
+    """A ticket's level, its two targets and their state, from its clock read with its
+    level and calendar; None without a clock or a level."""
     if clock is None or clock.level_id is None or clock.take_due_at is None:
         return None
     now = now or timezone.now()

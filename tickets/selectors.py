@@ -431,6 +431,15 @@ def count_tickets(tickets: QuerySet[Ticket], limit: int, *, words="", private_no
     return len(_first_ids(unordered, limit, words, private_notes=private_notes))
 
 
+def choice_labels(*fields: str) -> dict[str, dict]:
+    """Each of these ticket fields' {value: label}, translated once for a list of rows
+    (get_FOO_display hashes every lazy label on each call)."""
+    return {
+        name: {value: str(label) for value, label in Ticket._meta.get_field(name).choices}
+        for name in fields
+    }
+
+
 @dataclass(slots=True)
 class QueueRow:
     """A queue's row: what its table and its CSV line show, without model instances.

@@ -3,15 +3,16 @@
 from html import escape
 
 from django import template
-from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
 from core.templatetags.helpdesk import short_datetime
+from core.urls import url_for
 from servicelevels.selectors import STATE_LABELS, State, state_at
-from tickets.models import PATH_SEPARATOR, Ticket
+from tickets import selectors
+from tickets.models import PATH_SEPARATOR
 
 register = template.Library()
 
@@ -46,16 +47,14 @@ def queue_rows(context, rows) -> str:
     }
     words.update(STATE_LABELS)
     words = {key: escape(str(value)) for key, value in words.items()}
-    # What every row repeats, worked out once: the labels of the statuses and priorities
-    # (get_FOO_display hashes every lazy label on each call) and the tickets' address.
+    # What every row repeats, worked out once: the labels of the statuses and priorities.
     labels = {
-        name: {value: escape(str(label)) for value, label in Ticket._meta.get_field(name).choices}
-        for name in ("status", "priority")
+        name: {value: escape(label) for value, label in choices.items()}
+        for name, choices in selectors.choice_labels("status", "priority").items()
     }
     page = {
         "words": words,
         "labels": labels,
-        "ticket_url": reverse("backoffice:ticket", args=[0]).removesuffix("0/"),
         "now": context["now"],
         "select": _("Select ticket %(number)s"),
         "for": _("for %(name)s"),
@@ -77,7 +76,7 @@ def _row(ticket, page: dict) -> str:
     theme = escape(ticket.theme) or "—"
     if ticket.category:
         theme += f'<br><span class="muted">{escape(ticket.category)}</span>'
-    title = f'<a href="{page["ticket_url"]}{ticket.pk}/">{escape(ticket.title)}</a>'
+    title = f'<a href="{url_for("backoffice:ticket", ticket.pk)}">{escape(ticket.title)}</a>'
     if ticket.changed:
         title += f' <span class="changed-badge">{words["changed"]}</span>'
     select = escape(page["select"] % {"number": ticket.pk})

@@ -152,9 +152,10 @@ def form_fields(form) -> str:
     )
 
 
+@register.simple_tag
 def hx_post(url: str) -> str:
     """The attributes that post a form of the work page by htmx and swap in the new page."""
-    return (
+    return mark_safe(  # noqa: S308 - the URL is escaped
         f'hx-post="{escape(url)}" hx-target="#work" hx-select="#work" hx-swap="outerHTML" '
         'hx-encoding="multipart/form-data"'
     )
@@ -177,7 +178,6 @@ def work_form(context, form, action, submit) -> str:
     )
 
 
-@register.simple_tag(takes_context=True)
 def side_form(context, form, action, *, title, summary, submit, note="") -> str:
     """A setting of the side panel, folded to its current value; open when its change failed."""
     opened = " open" if context.get("failed") == form.prefix else ""

@@ -7,13 +7,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from servicelevels.selectors import service_level_figures, working_time_text
+from servicelevels.selectors import service_level_figures
 from tickets import permissions, stats
 
 from ..charts import bar_chart, week_chart
+from ..exports import csv_cell, csv_response
 from ..forms import PeriodForm
 from .access import back_office
-from .queues import csv_cell, csv_response
 
 
 def _supervised_q(request):
@@ -83,8 +83,8 @@ def dashboard_export(request):
                 row.tickets,
                 "" if row.take_share is None else row.take_share,
                 "" if row.resolve_share is None else row.resolve_share,
-                working_time_text(row.take_median),
-                working_time_text(row.resolve_median),
+                row.take_median_text,
+                row.resolve_median_text,
             ]
             writer.writerow([csv_cell(cell) for cell in cells])
     return response

@@ -1,11 +1,9 @@
 """The technicians' queues: filters remembered per queue, bulk actions, CSV export."""
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse, JsonResponse, QueryDict
+from django.http import Http404, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +17,7 @@ from tickets.models import Ticket
 
 from .. import permissions as back_office_permissions
 from .. import services as back_office_services
+from ..exports import csv_cell, csv_response
 from ..forms import (
     BulkActionForm,
     QueueFilterForm,
@@ -282,25 +281,6 @@ def _apply(data: dict, ticket: Ticket, user) -> None:
         services.ticket_update(ticket=ticket, actor=user, priority=data["priority"])
 
 
-# A cell that a spreadsheet would read as a formula is written as text.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_cell(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
-
-
-def csv_response(filename: str, header: list) -> tuple[HttpResponse, object]:
-    """A CSV download that spreadsheets open as the French write it, and its writer."""
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.write("\ufeff")  # so that spreadsheets read the accents right
-    writer = csv.writer(response, delimiter=";")
-    writer.writerow(header)
-    return response, writer
-
-
 @back_office
 @require_GET
 def export_csv(request, queue):
@@ -327,9 +307,7 @@ def export_csv(request, queue):
             _("Last activity"),
         ],
     )
-    labels = {
-        name: dict(Ticket._meta.get_field(name).choices) for name in ("status", "priority", "type")
-    }
+    labels = selectors.choice_labels("status", "priority", "type")
     for t in rows:
         cells = [
             t.pk,

@@ -347,7 +347,7 @@ class TestExport:
 
     @pytest.mark.parametrize("start", ["=", "+", "-", "@"])
     def test_every_formula_start_is_neutralised(self, start):
-        from backoffice.views.queues import csv_cell
+        from backoffice.exports import csv_cell
 
         assert csv_cell(f"{start}1+1") == f"'{start}1+1"
         assert csv_cell("ok") == "ok"

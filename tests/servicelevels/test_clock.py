@@ -2,8 +2,15 @@
 
 from datetime import time
 
-from servicelevels.models import Calendar, ClockEntry, OpeningRange, ServiceLevel, TeamCalendar
-from servicelevels.selectors import ticket_dues
+from servicelevels.models import (
+    Calendar,
+    ClockEntry,
+    OpeningRange,
+    ServiceLevel,
+    TeamCalendar,
+    TicketClock,
+)
+from servicelevels.selectors import clock_dues
 from tests.factories import TeamFactory, ThemeFactory, make_ticket
 from tickets import services
 from tickets.models import Ticket
@@ -14,6 +21,12 @@ from .conftest import paris
 def clock(ticket):
     ticket.clock.refresh_from_db()
     return ticket.clock
+
+
+def ticket_dues(ticket, now=None):
+    """What the work page shows of the ticket's service level, from its clock as stored."""
+    stored = TicketClock.objects.select_related("level", "calendar").filter(ticket=ticket)
+    return clock_dues(stored.first(), now=now)
 
 
 def test_a_new_ticket_gets_its_levels_due_dates(level, at, team):
