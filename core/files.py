@@ -188,9 +188,8 @@ class StoredFile(models.Model):
         return self.original_name
 
     def storage_folder(self) -> str:
-        """The folder of the storage that holds this kind of file: its model's, such as
-        "tickets/document"; a kind may narrow it (a ticket's documents, by ticket)."""
-        return self._meta.label_lower.replace(".", "/")
+        """The folder of the storage that holds this kind of file."""
+        raise NotImplementedError
 
     def store(self, upload) -> None:
         """Check the upload, then write it to storage under a random name (no save)."""

@@ -42,8 +42,8 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be an integer, not {raw!r}.") from None
 
 
-def env_float(name: str, default: float | None) -> float | None:
-    """A number between 0 and 1000 (both excluded)."""
+def env_float(name: str, default: float | None, *, above: float, below: float) -> float | None:
+    """A number strictly between `above` and `below`."""
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
         return default
@@ -51,8 +51,8 @@ def env_float(name: str, default: float | None) -> float | None:
         value = float(raw)
     except ValueError:
         raise ImproperlyConfigured(f"{name} must be a number, not {raw!r}.") from None
-    if not 0 < value < 1000:
-        raise ImproperlyConfigured(f"{name} must be above 0 and below 1000, not {raw!r}.")
+    if not above < value < below:
+        raise ImproperlyConfigured(f"{name} must be above {above} and below {below}, not {raw!r}.")
     return value
 
 

@@ -124,7 +124,7 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         # joins costs more than running it). A pooler that cannot keep prepared statements
         # (PgBouncer before 1.21) needs this turned off.
         options.update(server_side_binding=True, prepare_threshold=2)
-    page_cost = env_float("DATABASE_RANDOM_PAGE_COST", None)
+    page_cost = env_float("DATABASE_RANDOM_PAGE_COST", None, above=0, below=1000)
     if page_cost is not None:
         # For a server whose own setting cannot be changed: see the README (a pooler may
         # refuse this startup option; ALTER DATABASE works behind any).

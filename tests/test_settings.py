@@ -35,13 +35,13 @@ def test_env_int_fails_loudly(monkeypatch):
 def test_env_float_fails_loudly(monkeypatch, raw):
     monkeypatch.setenv("HELP_COST", raw)
     with pytest.raises(ImproperlyConfigured, match="HELP_COST"):
-        env.env_float("HELP_COST", 1.1)
+        env.env_float("HELP_COST", 1.1, above=0, below=1000)
 
 
 def test_env_float_reads_a_positive_number(monkeypatch):
-    assert env.env_float("HELP_COST", 1.1) == 1.1
+    assert env.env_float("HELP_COST", 1.1, above=0, below=1000) == 1.1
     monkeypatch.setenv("HELP_COST", "2.5")
-    assert env.env_float("HELP_COST", 1.1) == 2.5
+    assert env.env_float("HELP_COST", 1.1, above=0, below=1000) == 2.5
 
 
 def test_env_list_and_choice(monkeypatch):

@@ -8,8 +8,8 @@ from django.utils.timesince import timesince
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
+from core.reversing import url_for
 from core.templatetags.helpdesk import short_datetime
-from core.urls import url_for
 from servicelevels.selectors import STATE_LABELS, State, state_at
 from tickets import selectors
 from tickets.models import PATH_SEPARATOR

@@ -21,8 +21,8 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from core.forms import error_links
+from core.reversing import url_for
 from core.templatetags.helpdesk import short_datetime, timeline_labels, timeline_meta_html
-from core.urls import url_for
 
 from ..forms import BlankForm
 

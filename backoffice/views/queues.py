@@ -57,13 +57,11 @@ def _filtered(request, queue, data=None):
     """The queue's tickets under the filters asked but its words; and the words' search.
 
     A page searches the words itself (page_of_tickets), reading no more of the queue
-    than it needs; a count applies them with selectors.search_tickets.
+    than it needs, and so does a count (count_tickets).
     """
     form = QueueFilterForm(request.GET if data is None else data)
     filters = form.values()
-    tickets = selectors.filter_tickets(
-        selectors.queue_tickets(request.user, queue), filters, words=False
-    )
+    tickets = selectors.filter_tickets(selectors.queue_tickets(request.user, queue), filters)
     search = {
         "words": filters.get("q", ""),
         "private_notes": permissions.may_search_private_notes(request.user, queue),

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.services import timeline_order_set
 from core.errors import DomainError
 from core.files import attachment_response
-from core.urls import url_for
+from core.reversing import url_for
 from knowledge import selectors as knowledge_selectors
 from knowledge import services as knowledge
 from replies import permissions as reply_permissions

@@ -15,6 +15,7 @@ _MARKS = ("987654321987", "987654321986")
 
 @functools.cache
 def _pattern(name: str, arity: int, prefix: str) -> str:
+    # `prefix` is only part of the cache's key: reverse() reads the script prefix itself.
     return reverse(name, args=_MARKS[:arity])
 
 

@@ -1,6 +1,6 @@
 from django.urls import reverse, set_script_prefix
 
-from core.urls import url_for
+from core.reversing import url_for
 
 
 def test_it_writes_the_urls_reverse_writes():
