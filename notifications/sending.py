@@ -348,12 +348,10 @@ def render(notification: Notification, *, texts: dict | None = None) -> EmailMul
             context["for_technician"],
             json.dumps(notification.context, sort_keys=True),
         )
-        if texts is None:
-            subject, text, html = _texts(notification, context)
-        elif key in texts:
-            subject, text, html = texts[key]
-        else:
-            subject, text, html = texts[key] = _texts(notification, context)
+        texts = {} if texts is None else texts
+        if key not in texts:
+            texts[key] = _texts(notification, context)
+        subject, text, html = texts[key]
     headers = mailheaders.headers_for(
         notification_id=notification.pk, ticket_id=notification.ticket_id
     )

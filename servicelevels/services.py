@@ -140,7 +140,14 @@ def _match(clock: TicketClock, ticket: Ticket) -> None:
 
 def _entry(clock: TicketClock, kind: str, at: datetime, *, old=(None, None), reason="") -> None:
     """Write why the dates changed (or why they stopped moving)."""
-    ClockEntry.objects.create(
+    _entry_row(clock, kind, at, old=old, reason=reason).save()
+
+
+def _entry_row(
+    clock: TicketClock, kind: str, at: datetime, *, old=(None, None), reason=""
+) -> ClockEntry:
+    """The entry saying why the dates changed, unsaved (a batch writes many at once)."""
+    return ClockEntry(
         ticket_id=clock.ticket_id,
         kind=kind,
         created_at=at,
@@ -433,7 +440,7 @@ def clocks_backfill(*, now: datetime | None = None, batch_size: int = 5_000, war
                 _set_dates(clock, ticket, schedules[calendar])
                 _measure(clock, ticket, schedules[calendar])
                 touched.append(ticket)
-                entries.append(_started(clock, now, reason))
+                entries.append(_entry_row(clock, ClockEntry.Kind.STARTED, now, reason=reason))
                 if not warn_past:
                     _mark_passed(clock, now)
             TicketClock.objects.bulk_create(new)
@@ -453,18 +460,6 @@ def _ancestors(theme_id: int | None, parents: dict) -> list[int]:
         themes.append(theme_id)
         theme_id = parents.get(theme_id)
     return themes
-
-
-def _started(clock: TicketClock, at: datetime, reason: str) -> ClockEntry:
-    return ClockEntry(
-        ticket_id=clock.ticket_id,
-        kind=ClockEntry.Kind.STARTED,
-        created_at=at,
-        reason=str(reason)[:255],
-        level_name=clock.level.name,
-        new_take_due_at=clock.take_due_at,
-        new_resolve_due_at=clock.resolve_due_at,
-    )
 
 
 def _mark_passed(clock: TicketClock, now: datetime) -> None:
