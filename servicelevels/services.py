@@ -88,19 +88,27 @@ def working_days_later(ticket: Ticket, start: datetime, days: int) -> datetime |
         return None
 
 
+def _calendars() -> tuple[dict[int, Calendar], dict[int, int], int | None]:
+    """Every calendar with its hours, each team's own calendar's id and the default's id:
+    a team's time is counted in its own calendar, else in the default one."""
+    calendars = {c.pk: c for c in Calendar.objects.prefetch_related("openings", "closures")}
+    own = dict(TeamCalendar.objects.values_list("team_id", "calendar_id"))
+    default = next((pk for pk, c in calendars.items() if c.is_default), None)
+    return calendars, own, default
+
+
 def within_working_days(field: str, now: datetime, days: int, *, team: str = "team") -> Q:
     """Rows whose date `field` falls at most `days` working days after `now`, each
     counted in its ticket's calendar (found through `team`): one horizon per calendar,
     so a query, not a loop over the rows, does the filtering."""
-    own = dict(TeamCalendar.objects.values_list("team_id", "calendar_id"))
+    calendars, own, default = _calendars()
     fallback = now + timedelta(days=days)
     horizons = {}
-    for calendar in Calendar.objects.prefetch_related("openings", "closures"):
+    for pk, calendar in calendars.items():
         try:
-            horizons[calendar.pk] = calendar.schedule().add_days(now, days)
+            horizons[pk] = calendar.schedule().add_days(now, days)
         except ValueError:
-            horizons[calendar.pk] = fallback
-    default = Calendar.objects.filter(is_default=True).values_list("pk", flat=True).first()
+            horizons[pk] = fallback
     q = Q(**{f"{field}__lte": horizons.get(default, fallback)}) & ~Q(**{f"{team}__in": list(own)})
     for team_id, calendar_id in own.items():
         q |= Q(**{team: team_id, f"{field}__lte": horizons[calendar_id]})
@@ -398,10 +406,8 @@ def clocks_backfill(*, now: datetime | None = None, batch_size: int = 5_000, war
     levels = list(ServiceLevel.objects.filter(is_active=True))
     if not levels:
         return 0
-    calendars = {c.pk: c for c in Calendar.objects.prefetch_related("openings", "closures")}
+    calendars, own, default = _calendars()
     schedules = {pk: calendar.schedule() for pk, calendar in calendars.items()}
-    default = next((pk for pk, c in calendars.items() if c.is_default), None)
-    own = dict(TeamCalendar.objects.values_list("team_id", "calendar_id"))
     parents = dict(Theme.objects.values_list("pk", "parent_id"))
     reason = _("Set for a ticket filed before its service level")
     counted, after = 0, 0
