@@ -25,6 +25,8 @@ STATE_LABELS = {
     State.AT_RISK: gettext_lazy("At risk"),
     State.LATE: gettext_lazy("Late"),
 }
+# Each state's mark beside its words (never told by colour alone), on badges and queues.
+STATE_MARKS = {State.LATE: "!", State.AT_RISK: "◔", State.ON_TIME: "✓"}
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,10 @@ class Due:
     @property
     def state_label(self) -> str:
         return STATE_LABELS[self.state]
+
+    @property
+    def state_mark(self) -> str:
+        return STATE_MARKS[self.state]
 
     @property
     def left_text(self) -> str:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from core.reversing import url_for
 from core.templatetags.helpdesk import short_datetime
-from servicelevels.selectors import STATE_LABELS, State, state_at
+from servicelevels.selectors import STATE_LABELS, STATE_MARKS, state_at
 from tickets import selectors
 from tickets.models import PATH_SEPARATOR
 
@@ -117,10 +117,6 @@ def _row(ticket, page: dict) -> str:
     )
 
 
-# The state's mark, besides its words (never by colour alone), as on the ticket's badge.
-MARKS = {State.LATE: "!", State.AT_RISK: "◔", State.ON_TIME: "✓"}
-
-
 def _due(ticket, words: dict, now) -> str:
     """The running due date and its state in words; a dash without one."""
     if ticket.due_at is None:
@@ -129,7 +125,7 @@ def _due(ticket, words: dict, now) -> str:
     due = localtime(ticket.due_at)
     return (
         f'<span class="due due-{state}"><span aria-hidden="true" class="due-mark">'
-        f"{MARKS[state]}</span> {words[state]}</span><br>"
+        f"{STATE_MARKS[state]}</span> {words[state]}</span><br>"
         f'<time datetime="{due.isoformat()}">'
         f"{escape(short_datetime(due))}</time>"
     )
