@@ -18,9 +18,14 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 _SALT = "help.notifications.reply-token"
 _TOKEN = re.compile(r"^(\d+)\.(\d+)\.([0-9a-f]{20})$")
 _OUR_ID = re.compile(r"<(?:notification-\d+\.)?ticket-(\d+)@([^>\s]+)>")
-# The subject's tag, as our templates write it ("[Help #12]") or in its old long form
-# ("[Help – Ticket 12]"), which replies to messages sent before still carry.
+# The subject's tag, as every message's subject starts ("[Help #12]", subject_tag) or in
+# its old long form ("[Help – Ticket 12]"), which replies to messages sent before carry.
 SUBJECT_TAG = re.compile(r"\[Help\s*(?:#|[–-]\s*Ticket\s+)(\d+)\]", re.IGNORECASE)
+
+
+def subject_tag(ticket_id: int) -> str:
+    """What opens the subject of every message about a ticket; SUBJECT_TAG reads it back."""
+    return f"[Help #{ticket_id}]"
 
 
 def mail_domain() -> str:

@@ -324,8 +324,10 @@ def context_for(notification: Notification) -> dict:
 
 def _texts(notification: Notification, context: dict) -> tuple[str, str, str]:
     base = f"notifications/{notification.event}"
-    # One line, whatever the ticket's title holds: no header can be slipped in.
-    subject = " ".join(render_to_string(f"{base}-subject.txt", context).split())
+    # One line, whatever the ticket's title holds: no header can be slipped in; the tag
+    # that threads replies to their ticket opens it, whatever the event.
+    words = render_to_string(f"{base}-subject.txt", context).split()
+    subject = " ".join([mailheaders.subject_tag(notification.ticket_id), *words])
     text = render_to_string(f"{base}-body.txt", context)
     html = render_to_string(f"{base}-body.html", context)
     return subject, text, html
