@@ -48,6 +48,15 @@ def _input(widget: dict) -> str:
     )
 
 
+def _input_option(widget: dict) -> str:
+    """Django's `input_option.html`: a checkbox or radio, in its label when it wraps one."""
+    if not widget["wrap_label"]:
+        return _input(widget)
+    target = widget["attrs"].get("id")
+    target = f' for="{escape(target)}"' if target else ""
+    return f"<label{target}>{_input(widget)} {escape(widget['label'])}</label>"
+
+
 def _option(option: dict) -> str:
     return (
         f'<option value="{escape(option["value"])}"{_attrs(option["attrs"])}>'
@@ -83,6 +92,8 @@ def _label(context: dict) -> str:
 _INPUTS = ("text", "number", "email", "date", "hidden", "password", "search", "tel", "url")
 _WIDGETS = {
     **{f"django/forms/widgets/{kind}.html": _input for kind in (*_INPUTS, "checkbox", "input")},
+    "django/forms/widgets/checkbox_option.html": _input_option,
+    "django/forms/widgets/radio_option.html": _input_option,
     "django/forms/widgets/select.html": _select,
     "django/forms/widgets/textarea.html": _textarea,
 }

@@ -1,15 +1,16 @@
 """The queue's table: its place filter and its rows."""
 
+import functools
 from html import escape
 
 from django import template
+from django.utils import formats
 from django.utils.safestring import mark_safe
-from django.utils.timesince import timesince
-from django.utils.timezone import localtime
+from django.utils.timezone import get_current_timezone
 from django.utils.translation import gettext as _
 
 from core.reversing import url_for
-from core.templatetags.helpdesk import short_datetime
+from core.templatetags.helpdesk import ages, time_html
 from servicelevels.selectors import STATE_LABELS, STATE_MARKS, state_at
 from tickets import selectors
 from tickets.models import PATH_SEPARATOR
@@ -56,6 +57,12 @@ def queue_rows(context, rows) -> str:
         "words": words,
         "labels": labels,
         "now": context["now"],
+        "age": ages(),
+        "time": functools.partial(
+            time_html,
+            timezone=get_current_timezone(),
+            django_format=formats.get_format("SHORT_DATETIME_FORMAT"),
+        ),
         "select": _("Select ticket %(number)s"),
         "for": _("for %(name)s"),
     }
@@ -80,7 +87,6 @@ def _row(ticket, page: dict) -> str:
     if ticket.changed:
         title += f' <span class="changed-badge">{words["changed"]}</span>'
     select = escape(page["select"] % {"number": ticket.pk})
-    activity = localtime(ticket.last_activity_at)
     return "".join(
         [
             '<tr><td class="cell-select">',
@@ -105,27 +111,21 @@ def _row(ticket, page: dict) -> str:
             ),
             cell("team", escape(ticket.team) or "—"),
             cell("technician", escape(ticket.assignee) or "—"),
-            cell("due", _due(ticket, words, page["now"])),
-            cell(
-                "activity",
-                f'<time datetime="{activity.isoformat()}">'
-                f"{escape(short_datetime(activity))}</time>",
-            ),
-            cell("age", escape(timesince(ticket.created_at, page["now"]))),
+            cell("due", _due(ticket, page)),
+            cell("activity", page["time"](ticket.last_activity_at)),
+            cell("age", escape(page["age"](ticket.created_at, page["now"]))),
             "</tr>",
         ]
     )
 
 
-def _due(ticket, words: dict, now) -> str:
+def _due(ticket, page: dict) -> str:
     """The running due date and its state in words; a dash without one."""
     if ticket.due_at is None:
         return "—"
-    state = state_at(now, ticket.due_warn_at or ticket.due_at, ticket.due_at)
-    due = localtime(ticket.due_at)
+    state = state_at(page["now"], ticket.due_warn_at or ticket.due_at, ticket.due_at)
     return (
         f'<span class="due due-{state}"><span aria-hidden="true" class="due-mark">'
-        f"{STATE_MARKS[state]}</span> {words[state]}</span><br>"
-        f'<time datetime="{due.isoformat()}">'
-        f"{escape(short_datetime(due))}</time>"
+        f"{STATE_MARKS[state]}</span> {page['words'][state]}</span><br>"
+        f"{page['time'](ticket.due_at)}"
     )

@@ -5,6 +5,7 @@ from html import escape
 from django import template
 from django.utils import formats
 from django.utils.safestring import mark_safe
+from django.utils.timesince import TIME_STRINGS, timesince
 from django.utils.timezone import get_current_timezone, localtime
 from django.utils.translation import gettext as _
 
@@ -52,6 +53,34 @@ def short_datetime(value) -> str:
     formatter, which a timeline of hundreds of items would call hundreds of times.
     """
     return _short_local(localtime(value), formats.get_format("SHORT_DATETIME_FORMAT"))
+
+
+def time_html(value, timezone, django_format: str) -> str:
+    """A `<time>` element in `timezone`, written as short_datetime does."""
+    value = localtime(value, timezone)
+    return (
+        f'<time datetime="{value.isoformat()}">{escape(_short_local(value, django_format))}</time>'
+    )
+
+
+class _CountedWords:
+    """One of timesince's units, its words translated once per count for a page of rows."""
+
+    def __init__(self, words, written: dict):
+        self.words, self.written = words, written
+
+    def __mod__(self, values: dict) -> str:
+        key = (id(self.words), values["num"])
+        if key not in self.written:
+            self.written[key] = self.words % values
+        return self.written[key]
+
+
+def ages():
+    """A `timesince(d, now)` for many rows: each "3 days" is translated once, not per row."""
+    written = {}
+    words = {unit: _CountedWords(text, written) for unit, text in TIME_STRINGS.items()}
+    return functools.partial(timesince, time_strings=words)
 
 
 def _short_local(value, django_format: str) -> str:
