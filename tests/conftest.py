@@ -43,8 +43,14 @@ def _eager_tasks():
     """Run tasks in the test's process; the worker tests start real workers themselves."""
     from helpdesk.celery import app
 
+    from celery.result import _set_task_join_will_block
+
     eager = app.conf.task_always_eager
     app.conf.task_always_eager = True
+    # Celery marks "inside a task" in one flag for the whole process: two threads running
+    # eager tasks at once (the live server's, a concurrency test's) can leave it set, and
+    # a later test's .get() then fails as if called from a task.
+    _set_task_join_will_block(False)
     yield
     app.conf.task_always_eager = eager
 
