@@ -41,9 +41,9 @@ def ticket(requester, team):
 @pytest.fixture(autouse=True)
 def _eager_tasks():
     """Run tasks in the test's process; the worker tests start real workers themselves."""
-    from helpdesk.celery import app
-
     from celery.result import _set_task_join_will_block
+
+    from helpdesk.celery import app
 
     eager = app.conf.task_always_eager
     app.conf.task_always_eager = True
