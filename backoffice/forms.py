@@ -83,6 +83,8 @@ def page_form(form_class, *, prefix: str, initial=None, **kwargs):
 class QueueFilterForm(Form):
     """Filters of a queue; a forged or stale value is dropped, never passed to the ORM."""
 
+    same_for_same_values = True  # its fields read nothing but their value (work_tags.widget)
+
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
     status = forms.TypedMultipleChoiceField(
         label=_("Status"),
@@ -272,6 +274,7 @@ class SelectionForm(Form):
 
 
 class BulkActionForm(Form):
+    same_for_same_values = True  # as QueueFilterForm (`tickets`, set per page, is not shown)
     ACTIONS = [
         ("take", _("Take them")),
         ("assign", _("Give them to a technician")),

@@ -152,6 +152,18 @@ def form_fields(form) -> str:
     )
 
 
+@register.filter
+def widget(field) -> str:
+    """A field's widget; while it is empty, written once per process and language, in a
+    form whose fields read nothing but their value (`same_for_same_values`): a queue's
+    filters and bulk actions, mostly unset, on every page of the queue."""
+    form = field.form
+    if field.value() not in (None, "", []) or not getattr(form, "same_for_same_values", False):
+        return str(field)
+    key = (type(form), form.auto_id, form.prefix, field.name, get_language(), bool(field.errors))
+    return mark_safe(_remember(key, lambda: str(field)))  # noqa: S308 - written by Django
+
+
 @register.simple_tag
 def hx_post(url: str) -> str:
     """The attributes that post a form of the work page by htmx and swap in the new page."""

@@ -8,6 +8,7 @@ from django.utils import formats
 from django.utils.safestring import mark_safe
 from django.utils.timesince import TIME_STRINGS, timesince
 from django.utils.timezone import get_current_timezone, localtime
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from core.forms import error_links
@@ -65,23 +66,27 @@ def time_html(value, timezone, django_format: str) -> str:
     )
 
 
-class _CountedWords:
-    """One of timesince's units, its words translated once per count for a page of rows."""
+# "3 days" and the like in each language, written once per process: a bounded number.
+_AGE_WORDS: dict[tuple, str] = {}
 
-    def __init__(self, words, written: dict):
-        self.words, self.written = words, written
+
+class _CountedWords:
+    """One of timesince's units, its words for each count translated once (_AGE_WORDS)."""
+
+    def __init__(self, unit: str, language: str):
+        self.key = (language, unit)
 
     def __mod__(self, values: dict) -> str:
-        key = (id(self.words), values["num"])
-        if key not in self.written:
-            self.written[key] = self.words % values
-        return self.written[key]
+        key = (*self.key, values["num"])
+        if key not in _AGE_WORDS:
+            _AGE_WORDS[key] = TIME_STRINGS[self.key[1]] % values
+        return _AGE_WORDS[key]
 
 
 def ages():
-    """A `timesince(d, now)` for many rows: each "3 days" is translated once, not per row."""
-    written = {}
-    words = {unit: _CountedWords(text, written) for unit, text in TIME_STRINGS.items()}
+    """A `timesince(d, now)` for many rows, each "3 days" translated once, not per row."""
+    language = get_language()
+    words = {unit: _CountedWords(unit, language) for unit in TIME_STRINGS}
     return functools.partial(timesince, time_strings=words)
 
 

@@ -6,6 +6,7 @@ import pytest
 from django.forms.renderers import Jinja2
 from django.urls import reverse
 
+from backoffice.templatetags import work_tags
 from core.forms import FormRenderer
 from portal.models import ThemeQuestion
 from portal.questions import KINDS
@@ -18,8 +19,11 @@ TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')
 def both_ways(client, monkeypatch, method, url, data=None):
     """The page as our renderer writes it, then as Django's Jinja2 templates alone do."""
     send = getattr(client, method)
+    # Neither page takes a field the other wrote (work_tags keeps them per process).
+    monkeypatch.setattr(work_tags, "_WRITTEN", {})
     ours = send(url, data).content.decode()
     monkeypatch.setattr(FormRenderer, "render", Jinja2.render)
+    monkeypatch.setattr(work_tags, "_WRITTEN", {})
     theirs = send(url, data).content.decode()
     monkeypatch.undo()
     return TOKEN.sub("", ours), TOKEN.sub("", theirs)
@@ -68,3 +72,14 @@ def test_the_work_page_and_the_queue_read_the_same(client, technician, ticket, m
         ours, theirs = both_ways(client, monkeypatch, "get", url)
         assert "<select" in ours
         assert ours == theirs, url
+
+
+def test_a_queue_filter_written_once_empty_never_hides_a_value_given_later(client, technician):
+    client.force_login(technician)
+    url = reverse("backoffice:queue", args=["team"])
+    selected = '<option value="5" selected>'
+    assert selected not in client.get(url + "?reset=1", follow=True).content.decode()
+    assert selected in client.get(url + "?priority=5").content.decode()
+    assert selected not in client.get(url + "?reset=1", follow=True).content.decode()
+    assert 'value="imprimante"' in client.get(url + "?q=imprimante").content.decode()
+    assert 'value="imprimante"' not in client.get(url + "?type=incident").content.decode()
