@@ -57,7 +57,7 @@ def queue_rows(context, rows) -> str:
         "words": words,
         "labels": labels,
         "now": context["now"],
-        "age": ages(),
+        "age": ages(context["now"]),
         "time": functools.partial(
             time_html,
             timezone=get_current_timezone(),
@@ -113,7 +113,7 @@ def _row(ticket, page: dict) -> str:
             cell("technician", escape(ticket.assignee) or "—"),
             cell("due", _due(ticket, page)),
             cell("activity", page["time"](ticket.last_activity_at)),
-            cell("age", escape(page["age"](ticket.created_at, page["now"]))),
+            cell("age", escape(page["age"](ticket.created_at))),
             "</tr>",
         ]
     )

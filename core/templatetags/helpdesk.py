@@ -58,8 +58,10 @@ def short_datetime(value) -> str:
     return _short_local(localtime(value), formats.get_format("SHORT_DATETIME_FORMAT"))
 
 
+@functools.lru_cache(maxsize=4096)
 def time_html(value, timezone, django_format: str) -> str:
-    """A `<time>` element in `timezone`, written as short_datetime does."""
+    """A `<time>` element in `timezone`, written as short_datetime does; a queue's dates,
+    the same from one page to the next, are written once."""
     value = localtime(value, timezone)
     return (
         f'<time datetime="{value.isoformat()}">{escape(_short_local(value, django_format))}</time>'
@@ -68,6 +70,8 @@ def time_html(value, timezone, django_format: str) -> str:
 
 # "3 days" and the like in each language, written once per process: a bounded number.
 _AGE_WORDS: dict[tuple, str] = {}
+# Each row's age in this minute, by language and date: a queue's rows, page after page.
+_AGES: dict[tuple, str] = {}
 
 
 class _CountedWords:
@@ -83,11 +87,22 @@ class _CountedWords:
         return _AGE_WORDS[key]
 
 
-def ages():
-    """A `timesince(d, now)` for many rows, each "3 days" translated once, not per row."""
+def ages(now):
+    """`age(d)`: timesince(d, now) to the minute, for many rows; each age is worked out
+    once a minute and each "3 days" translated once."""
+    now = now.replace(second=0, microsecond=0)
     language = get_language()
     words = {unit: _CountedWords(unit, language) for unit in TIME_STRINGS}
-    return functools.partial(timesince, time_strings=words)
+    if next(iter(_AGES), (None, now))[1] != now:
+        _AGES.clear()  # another minute: the ages written in the last one are all wrong
+
+    def age(d) -> str:
+        key = (language, now, d)
+        if key not in _AGES:
+            _AGES[key] = timesince(d, now, time_strings=words)
+        return _AGES[key]
+
+    return age
 
 
 def _menu_link(url_name: str, label, current: bool) -> str:

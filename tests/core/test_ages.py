@@ -21,18 +21,26 @@ DELTAS = [
 
 
 @pytest.mark.parametrize("language", ["fr", "en"])
-def test_it_writes_every_age_as_timesince_does(language):
-    now = timezone.now()
+def test_it_writes_every_age_as_timesince_does_to_the_minute(language):
+    minute = timezone.now().replace(second=0, microsecond=0)
     with translation.override(language):
-        age = ages()
-        for delta in DELTAS * 2:  # the second time from what it wrote already
-            assert age(now - delta, now) == timesince(now - delta, now)
+        for now in (minute, minute + timedelta(seconds=59)):  # the second time: as written
+            age = ages(now)
+            for delta in DELTAS:
+                assert age(minute - delta) == timesince(minute - delta, minute)
 
 
 def test_it_writes_in_the_reader_s_language():
-    now = timezone.now()
+    now = timezone.now().replace(second=0, microsecond=0)
     with translation.override("fr"):
-        age = ages()
-        assert age(now - timedelta(days=3), now) == "3\xa0jours"
+        assert ages(now)(now - timedelta(days=3)) == "3\xa0jours"
     with translation.override("en"):
-        assert ages()(now - timedelta(days=3), now) == "3\xa0days"
+        assert ages(now)(now - timedelta(days=3)) == "3\xa0days"
+
+
+def test_the_next_minute_ages_every_row_again():
+    now = timezone.now().replace(second=0, microsecond=0)
+    created = now - timedelta(minutes=5)
+    with translation.override("en"):
+        assert ages(now)(created) == "5\xa0minutes"
+        assert ages(now + timedelta(minutes=1))(created) == "6\xa0minutes"
