@@ -6,7 +6,7 @@ from datetime import datetime
 from django.contrib.auth import get_user_model
 from django.contrib.postgres.search import SearchQuery
 from django.db import connection
-from django.db.models import F, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.db.models.fields.tuple_lookups import (
     Tuple,
     TupleGreaterThan,
@@ -26,6 +26,7 @@ from .models import (
     PATH_SEPARATOR,
     UNHELD,
     Category,
+    Document,
     Followup,
     Level,
     Location,
@@ -524,6 +525,25 @@ def _page_rows(ids: list[int], order: QueueOrder, seen_by) -> list[QueueRow]:
     return [rows[pk] for pk in ids if pk in rows]
 
 
+def holding_what(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    """The tickets, each saying whether it holds tasks, documents, solutions and links
+    (`holds_tasks`...), asked in their own query: a page then asks nothing of what a
+    ticket holds none of, and most tickets hold no task, document or link."""
+    of_ticket = {"ticket": OuterRef("pk")}
+    return tickets.annotate(
+        holds_tasks=Exists(Task.objects.filter(**of_ticket)),
+        holds_documents=Exists(Document.objects.filter(**of_ticket)),
+        holds_solutions=Exists(Solution.objects.filter(**of_ticket)),
+        holds_links=Exists(
+            TicketLink.objects.filter(Q(from_ticket=OuterRef("pk")) | Q(to_ticket=OuterRef("pk")))
+        ),
+    )
+
+
+def _holds(ticket: Ticket, what: str) -> bool:
+    return getattr(ticket, f"holds_{what}", True)  # not asked (holding_what): maybe
+
+
 def ticket_timeline(
     ticket: Ticket, *, public_only: bool = False, observers=None
 ) -> list[tuple[str, object]]:
@@ -533,18 +553,15 @@ def ticket_timeline(
     """
     shown = {"is_private": False} if public_only else {}
     # Unordered: sorted below, all kinds together.
-    items = [
-        *(("followup", f) for f in ticket.followups.filter(**shown).order_by()),
-        *(
-            ("task", t)
-            for t in ticket.tasks.filter(**shown).select_related("assigned_team").order_by()
-        ),
-        *(("document", d) for d in ticket.documents.filter(**shown).order_by()),
-        *(
-            ("solution", s)
-            for s in ticket.solutions.select_related("knowledge_link__article").order_by()
-        ),
-    ]
+    items = [("followup", f) for f in ticket.followups.filter(**shown).order_by()]
+    if _holds(ticket, "tasks"):
+        tasks = ticket.tasks.filter(**shown).select_related("assigned_team").order_by()
+        items += [("task", t) for t in tasks]
+    if _holds(ticket, "documents"):
+        items += [("document", d) for d in ticket.documents.filter(**shown).order_by()]
+    if _holds(ticket, "solutions"):
+        solutions = ticket.solutions.select_related("knowledge_link__article").order_by()
+        items += [("solution", s) for s in solutions]
     _attach_people(ticket, items)
     _mark_roles(ticket, items, ticket.observers.all() if observers is None else observers)
     return sorted(items, key=lambda item: (item[1].created_at, item[1].pk))
@@ -672,6 +689,8 @@ def ticket_links(user, ticket: Ticket) -> list[LinkRow]:
     their other end checked, by number, against what the user may see: never a test of
     visibility over the whole ticket table.
     """
+    if not _holds(ticket, "links"):
+        return []
     rows = list(
         TicketLink.objects.filter(Q(from_ticket=ticket) | Q(to_ticket=ticket)).order_by(
             "kind", "created_at", "id"

@@ -35,9 +35,13 @@ TICKET_RELATED = (
 )
 
 
-def worked_ticket(request, pk: int, *, related=TICKET_RELATED) -> Ticket:
-    """The ticket if the user works on it (team, assignee, expert, admin); 404 otherwise."""
-    ticket = get_object_or_404(Ticket.objects.select_related(*related), pk=pk)
+def worked_ticket(request, pk: int, *, related=TICKET_RELATED, tickets=None) -> Ticket:
+    """The ticket if the user works on it (team, assignee, expert, admin); 404 otherwise.
+
+    `tickets`: the queryset to read it from, when the caller wants more of it than its
+    related rows."""
+    tickets = Ticket.objects.all() if tickets is None else tickets
+    ticket = get_object_or_404(tickets.select_related(*related), pk=pk)
     if not permissions.can_work_ticket(request.user, ticket):
         raise Http404
     return ticket

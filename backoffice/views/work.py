@@ -25,7 +25,7 @@ from replies.placeholders import render as render_canned
 from servicelevels import selectors as service_levels
 from tickets import selectors, services, workflow
 from tickets.errors import TicketError
-from tickets.models import Task
+from tickets.models import Task, Ticket
 
 from ..forms import (
     AssignForm,
@@ -137,7 +137,8 @@ def _in_order(timeline: list, user) -> list:
 @back_office
 @require_GET
 def ticket_page(request, pk):
-    ticket = worked_ticket(request, pk, related=PAGE_RELATED)
+    tickets = selectors.holding_what(Ticket.objects.all())
+    ticket = worked_ticket(request, pk, related=PAGE_RELATED, tickets=tickets)
     services.ticket_seen(user=request.user, ticket=ticket)
     return _page(request, ticket, initial=_chosen_canned_answer(request, ticket))
 

@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
+from tests.backoffice.test_back_office import TICKET_PAGE_QUERIES
 from tests.factories import TeamFactory, UserFactory, make_technician, make_ticket
 from tickets import links, services
 from tickets.models import Ticket, TicketLink
@@ -228,6 +229,6 @@ def test_the_ticket_page_query_count_does_not_grow_with_links(
     assert len(queries) == LINKED_PAGE_QUERIES, [q["sql"] for q in queries]
 
 
-# The work page's (tests/backoffice/test_back_office.py), and the parent's last solution
-# that pre-fills the children's form.
-LINKED_PAGE_QUERIES = 14  # the ticket page (its clock too), its links, and which ends one may see
+# The work page's, its links, which ends one may see, and the parent's last solution that
+# pre-fills the children's form.
+LINKED_PAGE_QUERIES = TICKET_PAGE_QUERIES + 3
