@@ -57,6 +57,24 @@ def _input_option(widget: dict) -> str:
     return f"<label{target}>{_input(widget)} {escape(widget['label'])}</label>"
 
 
+def _multiple_input(widget: dict) -> str:
+    """Django's `multiple_input.html`: checkboxes or radios, each in its label."""
+    attrs = widget["attrs"]
+    html = ["<div"]
+    if attrs.get("id"):
+        html.append(f' id="{escape(attrs["id"])}"')
+    if attrs.get("class"):
+        html.append(f' class="{escape(attrs["class"])}"')
+    html.append(">")
+    for group_name, options, _index in widget["optgroups"]:
+        if group_name:
+            html.append(f"\n  <div><label>{escape(group_name)}</label>")
+        html += [f"<div>\n    {_input_option(option)}</div>" for option in options]
+        if group_name:
+            html.append("\n  </div>")
+    return "".join(html) + "\n</div>"
+
+
 def _option(option: dict) -> str:
     return (
         f'<option value="{escape(option["value"])}"{_attrs(option["attrs"])}>'
@@ -92,6 +110,8 @@ def _label(context: dict) -> str:
 _INPUTS = ("text", "number", "email", "date", "hidden", "password", "search", "tel", "url")
 _WIDGETS = {
     **{f"django/forms/widgets/{kind}.html": _input for kind in (*_INPUTS, "checkbox", "input")},
+    "django/forms/widgets/checkbox_select.html": _multiple_input,
+    "django/forms/widgets/radio.html": _multiple_input,
     "django/forms/widgets/checkbox_option.html": _input_option,
     "django/forms/widgets/radio_option.html": _input_option,
     "django/forms/widgets/select.html": _select,
