@@ -38,21 +38,29 @@ def duration(value: timedelta | None) -> str:
     return _("%(minutes)d min") % {"minutes": minutes}
 
 
-# Django's format letters that strftime writes the same way, for the common formats.
-STRFTIME = {"d": "%d", "m": "%m", "Y": "%Y", "y": "%y", "H": "%H", "i": "%M", "s": "%S"}
+# Django's format letters that str.format writes the same way, for the common formats.
+FIELDS = {
+    "d": "{0.day:02d}",
+    "m": "{0.month:02d}",
+    "Y": "{0.year:04d}",
+    "H": "{0.hour:02d}",
+    "i": "{0.minute:02d}",
+    "s": "{0.second:02d}",
+}
 
 
 @functools.cache
-def _strftime_of(django_format: str) -> str | None:
-    if any(char.isalpha() and char not in STRFTIME for char in django_format):
+def _pattern_of(django_format: str) -> str | None:
+    """A str.format pattern that writes as `django_format` does; None when it cannot."""
+    if "\\" in django_format or any(c.isalpha() and c not in FIELDS for c in django_format):
         return None
-    return "".join(STRFTIME.get(char, char.replace("%", "%%")) for char in django_format)
+    return "".join(FIELDS.get(c, c.replace("{", "{{").replace("}", "}}")) for c in django_format)
 
 
 def short_datetime(value) -> str:
     """A date and time in the reader's time zone, as `|date:"SHORT_DATETIME_FORMAT"` writes it.
 
-    French's "d/m/Y H:i" goes through strftime, some ten times faster than Django's
+    French's "d/m/Y H:i" goes through str.format, many times faster than Django's
     formatter, which a timeline of hundreds of items would call hundreds of times.
     """
     return _short_local(localtime(value), formats.get_format("SHORT_DATETIME_FORMAT"))
@@ -162,8 +170,9 @@ def site_footer(context) -> str:
 
 
 def _short_local(value, django_format: str) -> str:
-    fast = _strftime_of(django_format)
-    return value.strftime(fast) if fast else formats.date_format(value, django_format)
+    # str.format rather than strftime, which costs several times more on an aware date.
+    pattern = _pattern_of(django_format)
+    return pattern.format(value) if pattern else formats.date_format(value, django_format)
 
 
 def timeline_labels() -> dict:
@@ -216,7 +225,7 @@ def timeline_meta_html(kind: str, item, labels: dict, *, show_public: bool = Fal
     if role_html is None:
         role_html = f'<span class="timeline-role">({escape(str(role))})</span> ' if role else ""
         labels["role", id(role)] = role_html
-    when = localtime(item.created_at, labels["timezone"])
+    when = item.created_at.astimezone(labels["timezone"])  # aware, from the database
     return (
         f'<p class="meta"><span class="kind">{label}</span> {badge}{name}{role_html}'
         f'— <time datetime="{when.isoformat()}">'

@@ -21,3 +21,15 @@ def test_it_writes_what_the_date_filter_writes(language, moment):
     template = Template('{{ moment|date:"SHORT_DATETIME_FORMAT" }}')
     with translation.override(language):
         assert short_datetime(moment) == template.render(Context({"moment": moment}))
+
+
+@pytest.mark.parametrize(
+    "django_format", ["d/m/Y H:i", "Y-m-d H:i:s", "{d} m", r"d \d\e m", "j F Y"]
+)
+def test_any_format_writes_what_django_writes(django_format):
+    from django.utils.dateformat import format as django_writes
+
+    from core.templatetags.helpdesk import _short_local
+
+    moment = datetime(2027, 3, 8, 9, 4, 7, tzinfo=UTC)
+    assert _short_local(moment, django_format) == django_writes(moment, django_format)
