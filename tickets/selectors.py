@@ -526,11 +526,13 @@ def _page_rows(ids: list[int], order: QueueOrder, seen_by) -> list[QueueRow]:
 
 
 def holding_what(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
-    """The tickets, each saying whether it holds tasks, documents, solutions and links
-    (`holds_tasks`...), asked in their own query: a page then asks nothing of what a
-    ticket holds none of, and most tickets hold no task, document or link."""
+    """The tickets, each saying whether it holds tasks, documents, solutions, links and
+    observers (`holds_tasks`...), asked in their own query: a page then asks nothing of
+    what a ticket holds none of, and most tickets hold no task, document, link or
+    observer."""
     of_ticket = {"ticket": OuterRef("pk")}
     return tickets.annotate(
+        holds_observers=Exists(Ticket.observers.through.objects.filter(**of_ticket)),
         holds_tasks=Exists(Task.objects.filter(**of_ticket)),
         holds_documents=Exists(Document.objects.filter(**of_ticket)),
         holds_solutions=Exists(Solution.objects.filter(**of_ticket)),
@@ -542,6 +544,11 @@ def holding_what(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
 
 def _holds(ticket: Ticket, what: str) -> bool:
     return getattr(ticket, f"holds_{what}", True)  # not asked (holding_what): maybe
+
+
+def ticket_observers(ticket: Ticket) -> list:
+    """The ticket's observers; none asked of a ticket that said it holds none."""
+    return list(ticket.observers.all()) if _holds(ticket, "observers") else []
 
 
 def ticket_timeline(

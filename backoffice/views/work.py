@@ -106,7 +106,7 @@ def _forms(ticket, observers, bound=None, initial=None):
 def _page(request, ticket, *, bound=None, error=None, status=200, initial=None):
     user = request.user
     # The observers, read once: the timeline's roles, the side panel and its form use them.
-    observers = list(ticket.observers.all())
+    observers = selectors.ticket_observers(ticket)
     # First: it reads the ticket's people with its items' when the ticket came without them.
     timeline = selectors.ticket_timeline(ticket, observers=observers)
     # Read with the ticket (PAGE_RELATED); after an action that failed, read now.
