@@ -169,6 +169,12 @@ def site_footer(context) -> str:
     )
 
 
+@register.filter(name="short_datetime")
+def short_datetime_filter(value) -> str:
+    """`|date:"SHORT_DATETIME_FORMAT"` at a fraction of its cost; nothing for no date."""
+    return short_datetime(value) if value else ""
+
+
 def _short_local(value, django_format: str) -> str:
     # str.format rather than strftime, which costs several times more on an aware date.
     pattern = _pattern_of(django_format)
