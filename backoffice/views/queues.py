@@ -139,6 +139,9 @@ def _render_queue(request, queue: str, form, tickets, search, filters, *, saved=
         and back_office_permissions.can_delete_saved_search(request.user, saved),
         "form": form,
         "filter_action": reverse("backoffice:queue", args=[queue]),
+        # What the filters' form is written from, to keep it written a minute (the names
+        # of the teams, categories and places it shows may be a minute late).
+        "filter_data": form.data.urlencode(),
         "chips": chips,
         "folded_count": form.folded_count(),
         "save_form": SavedSearchForm(

@@ -83,3 +83,13 @@ def test_a_queue_filter_written_once_empty_never_hides_a_value_given_later(clien
     assert selected not in client.get(url + "?reset=1", follow=True).content.decode()
     assert 'value="imprimante"' in client.get(url + "?q=imprimante").content.decode()
     assert 'value="imprimante"' not in client.get(url + "?type=incident").content.decode()
+
+
+def test_the_queue_s_kept_parts_follow_the_reader_s_language(client, technician):
+    url = reverse("backoffice:queue", args=["team"]) + "?reset=1"
+    client.force_login(technician)
+    assert "Effacer les filtres" in client.get(url, follow=True).content.decode()
+    technician.language = "en"
+    technician.save(update_fields=["language"])
+    html = client.get(url, follow=True).content.decode()
+    assert "Clear the filters" in html and "Effacer les filtres" not in html
