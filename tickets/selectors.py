@@ -656,6 +656,9 @@ def _value_labels() -> dict[str, dict]:
 
 def history_rows(ticket: Ticket) -> list[dict]:
     """A ticket's history with field names and value labels in the reader's language."""
+    entries = list(ticket.history.select_related("actor"))
+    if not entries:
+        return []  # the names and labels below cost more than the query
     names = {
         f.name: f.verbose_name for f in Ticket._meta.get_fields() if hasattr(f, "verbose_name")
     }
@@ -675,7 +678,7 @@ def history_rows(ticket: Ticket) -> list[dict]:
             "old": label(entry.field, entry.old_value),
             "new": label(entry.field, entry.new_value),
         }
-        for entry in ticket.history.select_related("actor")
+        for entry in entries
     ]
 
 
