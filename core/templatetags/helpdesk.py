@@ -169,6 +169,20 @@ def site_footer(context) -> str:
     )
 
 
+@register.filter
+def status_badge(ticket) -> str:
+    """A ticket's status in words, in its colour."""
+    words = escape(ticket.get_status_display())
+    return mark_safe(f'<span class="status status-{int(ticket.status)}">{words}</span>')  # noqa: S308
+
+
+@register.filter
+def priority_badge(ticket) -> str:
+    """A ticket's priority in words, in its colour."""
+    words = escape(ticket.get_priority_display())
+    return mark_safe(f'<span class="priority priority-{int(ticket.priority)}">{words}</span>')  # noqa: S308
+
+
 @register.filter(name="short_datetime")
 def short_datetime_filter(value) -> str:
     """`|date:"SHORT_DATETIME_FORMAT"` at a fraction of its cost; nothing for no date."""
