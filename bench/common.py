@@ -112,8 +112,9 @@ def fetch(url: str, cookie: str) -> str:
         return response.read().decode()
 
 
-def serve(workers: int, env: dict | None = None) -> tuple[subprocess.Popen, str]:
-    """Start gunicorn as in production (static files collected); return it and its URL."""
+def serve(workers: int, env: dict | None = None, root: Path = ROOT) -> tuple[subprocess.Popen, str]:
+    """Start gunicorn as in production (static files collected) on the checkout at `root`;
+    return it and its URL."""
     env = {
         **os.environ,
         "DEBUG": "false",
@@ -124,10 +125,10 @@ def serve(workers: int, env: dict | None = None) -> tuple[subprocess.Popen, str]
         **(env or {}),
     }
     collect = [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"]
-    subprocess.run(collect, cwd=ROOT, env=env, check=True)
+    subprocess.run(collect, cwd=root, env=env, check=True)
     port = free_port()
     gunicorn = [sys.executable, "-m", "gunicorn", "helpdesk.wsgi", "-w", str(workers)]
-    server = subprocess.Popen([*gunicorn, "-b", f"127.0.0.1:{port}"], cwd=ROOT, env=env)
+    server = subprocess.Popen([*gunicorn, "-b", f"127.0.0.1:{port}"], cwd=root, env=env)
     base = f"http://127.0.0.1:{port}"
     for _ in range(100):
         try:

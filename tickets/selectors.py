@@ -535,7 +535,8 @@ def _held(model, *foreign_keys: str) -> str:
     return f"EXISTS (SELECT 1 FROM {quote(model._meta.db_table)} WHERE {test})"  # noqa: S608 - our tables
 
 
-# Written once: five subqueries built by the ORM cost more to compile than to run.
+# What a ticket may hold, each tested by a plain EXISTS (_held): built by the ORM, these
+# five subqueries cost more to compile than to run.
 HELD = {
     "observers": (Ticket.observers.through, "ticket"),
     "tasks": (Task, "ticket"),
