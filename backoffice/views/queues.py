@@ -7,6 +7,7 @@ from django.http import Http404, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
@@ -144,11 +145,14 @@ def _render_queue(request, queue: str, form, tickets, search, filters, *, saved=
         "filter_data": form.data.urlencode(),
         "chips": chips,
         "folded_count": form.folded_count(),
-        "save_form": SavedSearchForm(
-            initial={"queue": queue, "query": query.urlencode()},
-            user=request.user,
-            queues=queues,
-            auto_id="save_%s",
+        # Built only if the page shows it: with filters, or on a miss of its kept part.
+        "save_form": SimpleLazyObject(
+            lambda: SavedSearchForm(
+                initial={"queue": queue, "query": query.urlencode()},
+                user=request.user,
+                queues=queues,
+                auto_id="save_%s",
+            )
         ),
         "rows": page.rows,
         "previous_query": page.before
@@ -157,7 +161,7 @@ def _render_queue(request, queue: str, form, tickets, search, filters, *, saved=
         "page_query": page_query,
         "page_form": QueuePageForm(),
         "query": query.urlencode(),
-        "bulk": BulkActionForm(ticket_ids=[], auto_id="bulk_%s"),
+        "bulk": SimpleLazyObject(lambda: BulkActionForm(ticket_ids=[], auto_id="bulk_%s")),
         "now": timezone.now(),
     }
     return render(request, "backoffice/queue.html", context)
