@@ -145,10 +145,11 @@ def site_header(context) -> str:
         if user.is_staff:
             links.append(("admin:index", _("Administration"), False))
         token = escape(get_token(request))
+        log_out = escape(_("Log out"))
         menu = "".join(_menu_link(*link) for link in links) + (
             f'<form method="post" action="{url_for("account_logout")}" class="inline">'
             f'<input type="hidden" name="csrfmiddlewaretoken" value="{token}">'
-            f'<button type="submit">{escape(_("Log out"))}</button></form>'
+            f'<button type="submit">{log_out}</button></form>'
         )
     menu_label = escape(_("Main menu"))
     return mark_safe(  # noqa: S308 - our words and the person's name, escaped
