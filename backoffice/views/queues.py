@@ -76,7 +76,7 @@ def _saved_tabs(request) -> list[dict]:
     names = selectors.queue_names_for(user)
     searches = SavedSearch.objects.filter(
         back_office_permissions.visible_saved_searches_q(user), queue__in=names
-    ).select_related("team")
+    )
     tabs = []
     for search in searches:
         _form, _filters, tickets, words = _filtered(request, search.queue, QueryDict(search.query))
