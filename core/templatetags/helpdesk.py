@@ -78,8 +78,6 @@ def time_html(value, timezone, django_format: str) -> str:
 
 # "3 days" and the like in each language, written once per process: a bounded number.
 _AGE_WORDS: dict[tuple, str] = {}
-# Each row's age in this minute, by language and date: a queue's rows, page after page.
-_AGES: dict[tuple, str] = {}
 
 
 class _CountedWords:
@@ -95,22 +93,20 @@ class _CountedWords:
         return _AGE_WORDS[key]
 
 
+@functools.cache
+def _age_words(language: str) -> dict:
+    return {unit: _CountedWords(unit, language) for unit in TIME_STRINGS}
+
+
+@functools.lru_cache(maxsize=10_000)  # a queue's rows, page after page, in this minute
+def _age(language: str, now, d) -> str:
+    return timesince(d, now, time_strings=_age_words(language))
+
+
 def ages(now):
     """`age(d)`: timesince(d, now) to the minute, for many rows; each age is worked out
     once a minute and each "3 days" translated once."""
-    now = now.replace(second=0, microsecond=0)
-    language = get_language()
-    words = {unit: _CountedWords(unit, language) for unit in TIME_STRINGS}
-    if next(iter(_AGES), (None, now))[1] != now:
-        _AGES.clear()  # another minute: the ages written in the last one are all wrong
-
-    def age(d) -> str:
-        key = (language, now, d)
-        if key not in _AGES:
-            _AGES[key] = timesince(d, now, time_strings=words)
-        return _AGES[key]
-
-    return age
+    return functools.partial(_age, get_language(), now.replace(second=0, microsecond=0))
 
 
 def _menu_link(url_name: str, label, current: bool) -> str:
