@@ -1,7 +1,11 @@
-"""What the ORM has no word for: INSERT ... SELECT, INSERT ... ON CONFLICT DO NOTHING, and
-a list of ids sent as one parameter (the `among` lookup)."""
+"""What the ORM has no word for: INSERT ... SELECT, INSERT ... ON CONFLICT DO NOTHING, a
+list of ids sent as one parameter (the `among` lookup), and a query compiled once (Compiled).
+"""
 
-from django.db import connection
+import copy
+import threading
+
+from django.db import connection, connections
 from django.db.models import Field, ForeignObject, Model, QuerySet
 from django.db.models.constants import OnConflict
 from django.db.models.lookups import In
@@ -83,3 +87,64 @@ def insert_new(objs: list[Model]) -> list[int]:
     if len(objs) == 1 and ids:
         objs[0].pk, objs[0]._state.adding, objs[0]._state.db = ids[0], False, connection.alias
     return ids
+
+
+class Compiled:
+    """A query the ORM writes once per process, then runs with each call's values.
+
+    `build(*values)` returns the queryset for those values, whose SQL must not depend on
+    them but through its parameters: `pk=value`, `ticket=value`, `pk__among=values`.
+    Writing the SQL of a ticket with its related rows costs the ORM about a millisecond,
+    more than PostgreSQL takes to run it; a page shown thousands of times a day pays it
+    once. The first call writes the query with stand-in values and finds where each lands
+    among its parameters; later calls put theirs in place, and the rows are read as the
+    ORM reads them (model instances with their related rows, or a dict each for values()).
+
+    `all(*values)` gives the list of results, never a queryset to filter further. On
+    another database than PostgreSQL (where `among` writes a placeholder per id), each
+    call builds its queryset anew.
+    """
+
+    # Numbers no row has, one per value, so that each is found by equality.
+    STAND_INS = range(-2_000_000_001, -2_000_000_011, -1)
+
+    def __init__(self, build):
+        self.build = build
+        self.written = None  # (queryset, compiler, SQL, parameters, where each value goes)
+        self.lock = threading.Lock()
+
+    def all(self, *values) -> list:
+        if connection.vendor != "postgresql":
+            return list(self.build(*values))
+        with self.lock:
+            self.written = self.written or self._write(values)
+        marked, compiler, sql, params, places = self.written
+        params = list(params)
+        for index, place in places:
+            params[place] = values[index]
+        # The rows' layout and converters, with these values, on this thread's connection.
+        bound = copy.copy(compiler)
+        bound.connection = connections[marked.db]
+        bound.as_sql = lambda *args, **kwargs: (sql, params)
+        queryset = marked._chain()
+        queryset.query.get_compiler = lambda *args, **kwargs: bound
+        return list(queryset)
+
+    def _write(self, values: tuple):
+        # A list (for `among`) stands in as a list of one.
+        stand_ins = [
+            [stand_in] if isinstance(value, list) else stand_in
+            for stand_in, value in zip(self.STAND_INS, values, strict=False)
+        ]
+        marked = self.build(*stand_ins)
+        compiler = marked.query.get_compiler(using=marked.db)
+        sql, params = compiler.as_sql()
+        places = [
+            (index, place)
+            for index, stand_in in enumerate(stand_ins)
+            for place, param in enumerate(params)
+            if param == stand_in
+        ]
+        if sorted(index for index, _place in places) != list(range(len(values))):
+            raise ValueError("Each value must be one parameter of the query, once.")
+        return marked, compiler, sql, tuple(params), places

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from core.ids import parse_id
 from core.people import display_name, find_person, person_label
+from core.sql import Compiled
 
 from . import fulltext, links, permissions
 from .models import (
@@ -29,6 +30,7 @@ from .models import (
     Category,
     Document,
     Followup,
+    History,
     Level,
     Location,
     Priority,
@@ -560,6 +562,28 @@ def holding_what(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
     )
 
 
+# What the work page shows of a ticket beside its people (read with its timeline's).
+WORK_PAGE_RELATED = (
+    "theme__parent",
+    "category",
+    "location",
+    "team",
+    "clock__level",
+    "clock__calendar",
+)
+_WORK_PAGE_TICKET = Compiled(
+    lambda pk: holding_what(Ticket.objects.select_related(*WORK_PAGE_RELATED)).filter(pk=pk)
+)
+
+
+def work_page_ticket(pk: int) -> Ticket | None:
+    """The ticket of the work page, with what it holds (holding_what) and its related rows,
+    in one query compiled once: its SQL costs the ORM more to write than the database to
+    run."""
+    found = _WORK_PAGE_TICKET.all(pk)
+    return found[0] if found else None
+
+
 def _holds(ticket: Ticket, what: str) -> bool:
     return getattr(ticket, f"holds_{what}", True)  # not asked (holding_what): maybe
 
@@ -569,24 +593,44 @@ def ticket_observers(ticket: Ticket) -> list:
     return list(ticket.observers.all()) if _holds(ticket, "observers") else []
 
 
+def _timeline_query(model, related: tuple, shown: dict) -> Compiled:
+    # Unordered: sorted all kinds together. (select_related() without names would follow
+    # every foreign key.)
+    items = model.objects.select_related(*related) if related else model.objects
+    return Compiled(lambda pk: items.filter(ticket=pk, **shown).order_by())
+
+
+# Each kind of timeline item: its model, the related rows it shows, and whether it may be
+# private (then a requester reads only the public ones).
+TIMELINE_KINDS = {
+    "followup": (Followup, (), True),
+    "task": (Task, ("assigned_team",), True),
+    "document": (Document, (), True),
+    "solution": (Solution, ("knowledge_link__article",), False),
+}
+_TIMELINE_QUERIES = {
+    (kind, public_only): _timeline_query(
+        model, related, {"is_private": False} if public_only and private else {}
+    )
+    for kind, (model, related, private) in TIMELINE_KINDS.items()
+    for public_only in (False, True)
+}
+
+
 def ticket_timeline(
     ticket: Ticket, *, public_only: bool = False, observers=None
 ) -> list[tuple[str, object]]:
     """Every item of a ticket in time order; private ones only for those who work it.
 
-    `observers`: the ticket's, when the caller has read them already.
+    Its followups are always asked; the other kinds only when the ticket holds some, or
+    may (holding_what). `observers`: the ticket's, when the caller has read them already.
     """
-    shown = {"is_private": False} if public_only else {}
-    # Unordered: sorted below, all kinds together.
-    items = [("followup", f) for f in ticket.followups.filter(**shown).order_by()]
-    if _holds(ticket, "tasks"):
-        tasks = ticket.tasks.filter(**shown).select_related("assigned_team").order_by()
-        items += [("task", t) for t in tasks]
-    if _holds(ticket, "documents"):
-        items += [("document", d) for d in ticket.documents.filter(**shown).order_by()]
-    if _holds(ticket, "solutions"):
-        solutions = ticket.solutions.select_related("knowledge_link__article").order_by()
-        items += [("solution", s) for s in solutions]
+    items = [
+        (kind, item)
+        for kind in TIMELINE_KINDS
+        if kind == "followup" or _holds(ticket, f"{kind}s")
+        for item in _TIMELINE_QUERIES[kind, public_only].all(ticket.pk)
+    ]
     _attach_people(ticket, items)
     _mark_roles(ticket, items, ticket.observers.all() if observers is None else observers)
     return sorted(items, key=lambda item: (item[1].created_at, item[1].pk))
@@ -606,21 +650,28 @@ TIMELINE_PEOPLE = {
 TICKET_PEOPLE = ("requester", "beneficiary", "assignee")
 
 
+_PEOPLE = Compiled(lambda ids: get_user_model().objects.filter(pk__among=ids).order_by())
+
+
 def _attach_people(ticket: Ticket, items) -> None:
     wanted = {getattr(item, f"{name}_id") for kind, item in items for name in TIMELINE_PEOPLE[kind]}
     missing = [name for name in TICKET_PEOPLE if not Ticket._meta.get_field(name).is_cached(ticket)]
     wanted |= {getattr(ticket, f"{name}_id") for name in missing}
-    people = get_user_model().objects.in_bulk(wanted - {None})
+    people = {person.pk: person for person in _PEOPLE.all(list(wanted - {None}))}
     for name in missing:
         setattr(ticket, name, people.get(getattr(ticket, f"{name}_id")))
     # Put in each item's cache of its related rows, as prefetching does: setting them
     # through the model's attributes checks each one again, which costs more, hundreds
-    # of times on a long timeline.
+    # of times on a long timeline. The ticket too, as its related managers would.
     fields = {}
     for kind, item in items:
         if kind not in fields:
-            fields[kind] = [type(item)._meta.get_field(name) for name in TIMELINE_PEOPLE[kind]]
-        for field in fields[kind]:
+            meta = type(item)._meta
+            people_fields = [meta.get_field(name) for name in TIMELINE_PEOPLE[kind]]
+            fields[kind] = (meta.get_field("ticket"), people_fields)
+        ticket_field, people_fields = fields[kind]
+        ticket_field.set_cached_value(item, ticket)
+        for field in people_fields:
             person_id = getattr(item, field.attname)
             if person_id is None or person_id in people:
                 field.set_cached_value(item, people.get(person_id))
@@ -678,9 +729,12 @@ def _value_labels() -> dict[str, dict]:
     }
 
 
+_HISTORY = Compiled(lambda pk: History.objects.filter(ticket=pk).select_related("actor"))
+
+
 def history_rows(ticket: Ticket) -> list[dict]:
     """A ticket's history with field names and value labels in the reader's language."""
-    entries = list(ticket.history.select_related("actor"))
+    entries = _HISTORY.all(ticket.pk)
     if not entries:
         return []  # the names and labels below cost more than the query
     names = {

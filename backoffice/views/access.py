@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from tickets import permissions
+from tickets import permissions, selectors
 from tickets.models import Ticket
 
 
@@ -35,13 +35,20 @@ TICKET_RELATED = (
 )
 
 
-def worked_ticket(request, pk: int, *, related=TICKET_RELATED, tickets=None) -> Ticket:
-    """The ticket if the user works on it (team, assignee, expert, admin); 404 otherwise.
+def worked_ticket(request, pk: int, *, related=TICKET_RELATED) -> Ticket:
+    """The ticket if the user works on it (team, assignee, expert, admin); 404 otherwise."""
+    return _if_worked(request, get_object_or_404(Ticket.objects.select_related(*related), pk=pk))
 
-    `tickets`: the queryset to read it from, when the caller wants more of it than its
-    related rows."""
-    tickets = Ticket.objects.all() if tickets is None else tickets
-    ticket = get_object_or_404(tickets.select_related(*related), pk=pk)
+
+def work_page_ticket(request, pk: int) -> Ticket:
+    """The work page's ticket (selectors.work_page_ticket), as worked_ticket gives it."""
+    ticket = selectors.work_page_ticket(pk)
+    if ticket is None:
+        raise Http404
+    return _if_worked(request, ticket)
+
+
+def _if_worked(request, ticket: Ticket) -> Ticket:
     if not permissions.can_work_ticket(request.user, ticket):
         raise Http404
     return ticket

@@ -25,7 +25,7 @@ from replies.placeholders import render as render_canned
 from servicelevels import selectors as service_levels
 from tickets import selectors, services, workflow
 from tickets.errors import TicketError
-from tickets.models import Task, Ticket
+from tickets.models import Task
 
 from ..forms import (
     AssignForm,
@@ -41,7 +41,7 @@ from ..forms import (
     TransferForm,
     page_form,
 )
-from .access import back_office, worked_ticket
+from .access import back_office, work_page_ticket, worked_ticket
 from .links import links_context
 
 FORMS = {
@@ -75,9 +75,6 @@ PAGE_URLS = (
     "children-solution",
 )
 
-# The page reads the clock with the ticket, and the ticket's people with its timeline's.
-PAGE_RELATED = ("theme__parent", "category", "location", "team", "clock__level", "clock__calendar")
-
 
 def _form(name: str, ticket, request=None, initial=None, observers=None):
     """One of the page's forms, bound to the request's data when one is given."""
@@ -109,7 +106,7 @@ def _page(request, ticket, *, bound=None, error=None, status=200, initial=None):
     observers = selectors.ticket_observers(ticket)
     # First: it reads the ticket's people with its items' when the ticket came without them.
     timeline = selectors.ticket_timeline(ticket, observers=observers)
-    # Read with the ticket (PAGE_RELATED); after an action that failed, read now.
+    # Read with the ticket (work_page_ticket); after an action that failed, read now.
     dues = service_levels.clock_dues(getattr(ticket, "clock", None))
     context = {
         "ticket": ticket,
@@ -137,8 +134,7 @@ def _in_order(timeline: list, user) -> list:
 @back_office
 @require_GET
 def ticket_page(request, pk):
-    tickets = selectors.holding_what(Ticket.objects.all())
-    ticket = worked_ticket(request, pk, related=PAGE_RELATED, tickets=tickets)
+    ticket = work_page_ticket(request, pk)
     services.ticket_seen(user=request.user, ticket=ticket)
     return _page(request, ticket, initial=_chosen_canned_answer(request, ticket))
 
