@@ -92,8 +92,9 @@ def insert_new(objs: list[Model]) -> list[int]:
 class Compiled:
     """A query the ORM writes once per process, then runs with each call's values.
 
-    `build(*values)` returns the queryset for those values, whose SQL must not depend on
-    them but through its parameters: `pk=value`, `ticket=value`, `pk__among=values`.
+    `build(*values)` returns the queryset for those values (numbers, texts, or lists of
+    them), whose SQL must not depend on them but through its parameters: `pk=value`,
+    `ticket=value`, `pk__among=values`.
     Writing the SQL of a ticket with its related rows costs the ORM about a millisecond,
     more than PostgreSQL takes to run it; a page shown thousands of times a day pays it
     once. The first call writes the query with stand-in values and finds where each lands
@@ -131,10 +132,14 @@ class Compiled:
         return list(queryset)
 
     def _write(self, values: tuple):
-        # A list (for `among`) stands in as a list of one.
+        # A number, or a text, no row has; a list (for `among`) stands in as a list of one.
+        def stand_in(number: int, value):
+            if isinstance(value, list):
+                return [stand_in(number, value[0] if value else 0)]
+            return f"stand-in {number}" if isinstance(value, str) else number
+
         stand_ins = [
-            [stand_in] if isinstance(value, list) else stand_in
-            for stand_in, value in zip(self.STAND_INS, values, strict=False)
+            stand_in(number, value) for number, value in zip(self.STAND_INS, values, strict=False)
         ]
         marked = self.build(*stand_ins)
         compiler = marked.query.get_compiler(using=marked.db)

@@ -507,9 +507,20 @@ def _queue_row(values: dict, order: QueueOrder) -> QueueRow:
     )
 
 
+def _rows_query(order: QueueOrder) -> Compiled:
+    columns = dict.fromkeys((*_ROW_COLUMNS, *order.columns))
+    return Compiled(
+        lambda ids: _ordered(Ticket.objects.filter(pk__among=ids), order).values(*columns)
+    )
+
+
+# A page's rows by their ids, with each order's sort values, compiled once each (keyed
+# by the order's columns: a label's hash changes with the language).
+_ROWS = {(order.columns, order.descending): _rows_query(order) for order in QUEUE_ORDERS.values()}
+
+
 def _page_rows(ids: list[int], order: QueueOrder, seen_by) -> list[QueueRow]:
-    columns = dict.fromkeys((*_ROW_COLUMNS, *order.columns))  # one SQL text, in order
-    found = _ordered(Ticket.objects.filter(pk__in=ids), order).values(*columns)
+    found = _ROWS[order.columns, order.descending].all(ids) if ids else []
     rows, news = {}, {}
     for values in found:
         rows[values["id"]] = _queue_row(values, order)
