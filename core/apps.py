@@ -7,4 +7,8 @@ class CoreConfig(AppConfig):
     verbose_name = "Help"
 
     def ready(self):
-        from . import sql  # noqa: F401 - registers the "among" lookup
+        from django.db.backends.signals import connection_created
+
+        from . import sql  # registers the "among" lookup
+
+        connection_created.connect(sql.read_utc_timestamps)

@@ -1,14 +1,19 @@
 """What the ORM has no word for: INSERT ... SELECT, INSERT ... ON CONFLICT DO NOTHING, a
-list of ids sent as one parameter (the `among` lookup), and a query compiled once (Compiled).
+list of ids sent as one parameter (the `among` lookup), a query compiled once (Compiled);
+and dates read from PostgreSQL by psycopg's own loader (UtcTimestampLoader).
 """
 
 import copy
+import datetime
 import threading
 
+import psycopg
 from django.db import connection, connections
 from django.db.models import Field, ForeignObject, Model, QuerySet
 from django.db.models.constants import OnConflict
 from django.db.models.lookups import In
+from psycopg.adapt import Loader
+from psycopg.pq import Format
 
 
 class Among(In):
@@ -153,3 +158,30 @@ class Compiled:
         if sorted(index for index, _place in places) != list(range(len(values))):
             raise ValueError("Each value must be one parameter of the query, once.")
         return marked, compiler, sql, tuple(params), places
+
+
+class UtcTimestampLoader(Loader):
+    """A PostgreSQL timestamptz read by psycopg's own loader (in C when psycopg has it).
+
+    Django puts a loader of its own written in Python in its place, to give its dates in
+    the time zone it expects: about 9 µs a date here, against 2, and a queue page reads
+    250 dates. On a connection whose session is in UTC, as Django sets it with USE_TZ,
+    psycopg's gives the same datetimes, in datetime.UTC. `timezone` is what
+    Django compares to know it need not put its own back on each cursor.
+    """
+
+    timezone = datetime.UTC
+
+    def __init__(self, oid, context=None):
+        super().__init__(oid, context)
+        self.own = psycopg.adapters.get_loader(oid, Format.TEXT)(oid, context)
+
+    def load(self, data):
+        return self.own.load(data)
+
+
+def read_utc_timestamps(sender, connection, **kwargs):
+    """On a new PostgreSQL connection in UTC, read its dates with UtcTimestampLoader
+    (the `connection_created` signal)."""
+    if connection.vendor == "postgresql" and connection.timezone == datetime.UTC:
+        connection.connection.adapters.register_loader("timestamptz", UtcTimestampLoader)

@@ -1,8 +1,13 @@
+import datetime
+from zoneinfo import ZoneInfo
+
+import psycopg
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from psycopg.pq import Format
 
-from core.sql import Compiled
+from core.sql import Compiled, UtcTimestampLoader
 from tests.conftest import needs_postgres
 from tests.factories import make_ticket
 from tickets.models import Solution, Ticket
@@ -66,3 +71,16 @@ def test_a_compiled_query_refuses_a_value_that_is_not_one_of_its_parameters(db):
     unused = Compiled(lambda pk: Ticket.objects.all())
     with pytest.raises(ValueError, match="one parameter"):
         unused.all(1)
+
+
+def test_dates_are_read_by_the_fast_loader_as_aware_utc_datetimes(db, requester):
+    needs_postgres()
+    ticket = make_ticket(requester=requester)
+    oid = psycopg.adapters.types["timestamptz"].oid
+    assert connection.connection.adapters.get_loader(oid, Format.TEXT) is UtcTimestampLoader
+    # Just before the clocks change in Paris, to the microsecond.
+    stored = datetime.datetime(2026, 3, 29, 1, 59, 59, 999_999, tzinfo=ZoneInfo("Europe/Paris"))
+    Ticket.objects.filter(pk=ticket.pk).update(created_at=stored)
+    found = Ticket.objects.values_list("created_at", flat=True).get(pk=ticket.pk)
+    assert found == stored
+    assert found.tzinfo is datetime.UTC
