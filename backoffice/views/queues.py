@@ -73,10 +73,7 @@ def _filtered(request, queue, data=None):
 def _saved_tabs(request) -> list[dict]:
     """The saved searches the user sees, on queues they may open, each with its count."""
     user = request.user
-    names = selectors.queue_names_for(user)
-    searches = SavedSearch.objects.filter(
-        back_office_permissions.visible_saved_searches_q(user), queue__in=names
-    )
+    searches = back_office_permissions.visible_saved_searches(user, selectors.queue_names_for(user))
     tabs = []
     for search in searches:
         _form, _filters, tickets, words = _filtered(request, search.queue, QueryDict(search.query))
