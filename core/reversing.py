@@ -25,3 +25,9 @@ def url_for(name: str, *ids: int) -> str:
     for mark, number in zip(_MARKS, ids, strict=False):
         url = url.replace(mark, str(int(number)))
     return url
+
+
+def url_format(name: str) -> str:
+    """The URL of `name`, whose one argument is a whole number, with `{}` in its place:
+    for str.format, in a list of hundreds of links (reverse() quotes braces of its own)."""
+    return _pattern(name, 1, get_script_prefix()).replace(_MARKS[0], "{}")

@@ -9,7 +9,7 @@ from django.utils.safestring import mark_safe
 from django.utils.timezone import get_current_timezone
 from django.utils.translation import gettext as _
 
-from core.reversing import url_for
+from core.reversing import url_format
 from core.templatetags.helpdesk import ages, time_html
 from servicelevels.selectors import STATE_LABELS, STATE_MARKS, state_at
 from tickets import selectors
@@ -53,7 +53,15 @@ def queue_rows(context, rows) -> str:
         name: {value: escape(label) for value, label in choices.items()}
         for name, choices in selectors.choice_labels("status", "priority").items()
     }
+    # Each cell's opening tag, with its label for the phone layout, written once.
+    cells = {"number": "", "title": "cell-title", "requester": "", "theme": "", "place": ""}
+    cells |= {"status": "cell-status", "priority": "cell-priority", "team": "", "technician": ""}
+    cells |= {"due": "", "activity": "", "age": ""}
     page = {
+        "td": {
+            key: f'<td data-label="{words[key]}"' + (f' class="{css}">' if css else ">")
+            for key, css in cells.items()
+        },
         "words": words,
         "labels": labels,
         "now": context["now"],
@@ -65,17 +73,13 @@ def queue_rows(context, rows) -> str:
         ),
         "select": _("Select ticket %(number)s"),
         "for": _("for %(name)s"),
+        "url": url_format("backoffice:ticket"),
     }
-    return mark_safe("".join(_row(ticket, page) for ticket in rows))  # noqa: S308
+    return mark_safe("".join([_row(ticket, page) for ticket in rows]))  # noqa: S308
 
 
 def _row(ticket, page: dict) -> str:
-    words, labels = page["words"], page["labels"]
-
-    def cell(key: str, html: str, css: str = "") -> str:
-        css = f' class="{css}"' if css else ""
-        return f'<td data-label="{words[key]}"{css}>{html}</td>'
-
+    td, words, labels = page["td"], page["words"], page["labels"]
     requester = escape(ticket.requester) or "—"
     if ticket.beneficiary:
         beneficiary = page["for"] % {"name": ticket.beneficiary}
@@ -83,39 +87,28 @@ def _row(ticket, page: dict) -> str:
     theme = escape(ticket.theme) or "—"
     if ticket.category:
         theme += f'<br><span class="muted">{escape(ticket.category)}</span>'
-    title = f'<a href="{url_for("backoffice:ticket", ticket.pk)}">{escape(ticket.title)}</a>'
+    title = f'<a href="{page["url"].format(ticket.pk)}">{escape(ticket.title)}</a>'
     if ticket.changed:
         title += f' <span class="changed-badge">{words["changed"]}</span>'
     select = escape(page["select"] % {"number": ticket.pk})
-    return "".join(
-        [
-            '<tr><td class="cell-select">',
-            f'<input type="checkbox" name="tickets" value="{ticket.pk}" class="row-select" '
-            f'aria-label="{select}"></td>',
-            cell("number", str(ticket.pk)),
-            cell("title", title, "cell-title"),
-            cell("requester", requester),
-            cell("theme", theme),
-            cell("place", escape(place_short(ticket.location)) or "—"),
-            cell(
-                "status",
-                f'<span class="status status-{ticket.status}">'
-                f"{labels['status'].get(ticket.status, ticket.status)}</span>",
-                "cell-status",
-            ),
-            cell(
-                "priority",
-                f'<span class="priority priority-{ticket.priority}">'
-                f"{labels['priority'].get(ticket.priority, ticket.priority)}</span>",
-                "cell-priority",
-            ),
-            cell("team", escape(ticket.team) or "—"),
-            cell("technician", escape(ticket.assignee) or "—"),
-            cell("due", _due(ticket, page)),
-            cell("activity", page["time"](ticket.last_activity_at)),
-            cell("age", escape(page["age"](ticket.created_at))),
-            "</tr>",
-        ]
+    status = labels["status"].get(ticket.status, ticket.status)
+    priority = labels["priority"].get(ticket.priority, ticket.priority)
+    return (
+        '<tr><td class="cell-select">'
+        f'<input type="checkbox" name="tickets" value="{ticket.pk}" class="row-select" '
+        f'aria-label="{select}"></td>'
+        f"{td['number']}{ticket.pk}</td>"
+        f"{td['title']}{title}</td>"
+        f"{td['requester']}{requester}</td>"
+        f"{td['theme']}{theme}</td>"
+        f"{td['place']}{escape(place_short(ticket.location)) or '—'}</td>"
+        f'{td["status"]}<span class="status status-{ticket.status}">{status}</span></td>'
+        f'{td["priority"]}<span class="priority priority-{ticket.priority}">{priority}</span></td>'
+        f"{td['team']}{escape(ticket.team) or '—'}</td>"
+        f"{td['technician']}{escape(ticket.assignee) or '—'}</td>"
+        f"{td['due']}{_due(ticket, page)}</td>"
+        f"{td['activity']}{page['time'](ticket.last_activity_at)}</td>"
+        f"{td['age']}{escape(page['age'](ticket.created_at))}</td></tr>"
     )
 
 
