@@ -35,7 +35,7 @@ class _Page:
     def __init__(self, ticket, csrf_token):
         self.ticket = ticket
         self.csrf_token = escape(str(csrf_token or ""))
-        self.labels = timeline_labels() | {"followup": _("Followup")}
+        self.labels = timeline_labels() | {"followup": escape(_("Followup"))}
         self.create_article_url = url_for("knowledge:create")
 
     def document(self, item) -> str:
@@ -100,7 +100,7 @@ class _Page:
             body += self.solution(item)
         elif kind == "task":
             body += self.task(item)
-        private = " private" if getattr(item, "is_private", False) else ""
+        private = " private" if kind != "solution" and item.is_private else ""
         meta = timeline_meta_html(kind, item, self.labels, show_public=True)
         return f'<li class="timeline-item timeline-{kind}{private}">{meta}{body}</li>'
 

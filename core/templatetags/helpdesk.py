@@ -193,18 +193,29 @@ def _short_local(value, django_format: str) -> str:
 
 
 def timeline_labels() -> dict:
-    """The words of the timeline's meta lines, translated once for a whole timeline, with
-    the reader's time zone and date format."""
-    return {
-        "timezone": get_current_timezone(),
-        "datetime_format": formats.get_format("SHORT_DATETIME_FORMAT"),
+    """The words of the timeline's meta lines, translated and escaped once for a whole
+    timeline, with the reader's time zone and date format."""
+    django_format = formats.get_format("SHORT_DATETIME_FORMAT")
+    pattern = _pattern_of(django_format)
+    words = {
         "followup": _("Message"),
         "task": _("Task"),
         "document": _("Document"),
         "solution": _("Solution"),
-        "private": _("Private"),
-        "public": _("Public"),
     }
+    return {
+        "timezone": get_current_timezone(),
+        "datetime_format": django_format,
+        # Numbers in the format's own marks, escaped here once (None: not a plain format).
+        "date_pattern": pattern and escape(pattern),
+        **{kind: escape(str(word)) for kind, word in words.items()},
+        "private": f'<span class="private-badge">{escape(_("Private"))}</span> ',
+        "public": f'<span class="public-badge">{escape(_("Public"))}</span> ',
+    }
+
+
+# The attribute holding each kind's state, when it has one.
+_STATE_OF = {"task": "state", "solution": "status"}
 
 
 def timeline_meta_html(kind: str, item, labels: dict, *, show_public: bool = False) -> str:
@@ -215,22 +226,20 @@ def timeline_meta_html(kind: str, item, labels: dict, *, show_public: bool = Fal
     Every value is escaped; the labels are our own words, escaped too.
     """
     # Each label and role is translated once per timeline, kept in `labels`.
-    state = getattr(item, "state", None) or getattr(item, "status", None)
+    state = getattr(item, _STATE_OF[kind]) if kind in _STATE_OF else None
     label = labels.get((kind, state))
     if label is None:
         if kind == "task":
-            label = f"{labels['task']} — {item.get_state_display()}"
+            label = f"{labels['task']} — {escape(item.get_state_display())}"
         elif kind == "solution":
-            label = f"{labels['solution']} — {item.get_status_display()}"
+            label = f"{labels['solution']} — {escape(item.get_status_display())}"
         else:
             label = labels[kind]
-        label = labels[kind, state] = escape(str(label))
-    if getattr(item, "is_private", False):  # a solution is always public
-        badge = f'<span class="private-badge">{escape(labels["private"])}</span> '
-    elif show_public:
-        badge = f'<span class="public-badge">{escape(labels["public"])}</span> '
+        labels[kind, state] = label
+    if kind != "solution" and item.is_private:  # a solution is always public
+        badge = labels["private"]
     else:
-        badge = ""
+        badge = labels["public"] if show_public else ""
     person = item.uploaded_by if kind == "document" else item.author
     name = ""
     if person:  # each person's name escaped once per timeline
@@ -243,10 +252,13 @@ def timeline_meta_html(kind: str, item, labels: dict, *, show_public: bool = Fal
         role_html = f'<span class="timeline-role">({escape(str(role))})</span> ' if role else ""
         labels["role", id(role)] = role_html
     when = item.created_at.astimezone(labels["timezone"])  # aware, from the database
+    pattern = labels["date_pattern"]
+    written = (
+        pattern.format(when) if pattern else escape(_short_local(when, labels["datetime_format"]))
+    )
     return (
         f'<p class="meta"><span class="kind">{label}</span> {badge}{name}{role_html}'
-        f'— <time datetime="{when.isoformat()}">'
-        f"{escape(_short_local(when, labels['datetime_format']))}</time></p>"
+        f'— <time datetime="{when.isoformat()}">{written}</time></p>'
     )
 
 
