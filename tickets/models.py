@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.files import StoredFile
+from core.models import ReadInBulk
 
 from . import links
 from .workflow import Status
@@ -619,7 +620,7 @@ class TicketSearch(models.Model):
         return f"#{self.ticket_id}"
 
 
-class TimelineItem(models.Model):
+class TimelineItem(ReadInBulk):
     """What followups, tasks and solutions share: a ticket, an author and a time."""
 
     # No index of its own: each kind's "<kind>_timeline" index (ticket, created_at) serves
