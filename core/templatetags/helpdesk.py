@@ -145,7 +145,8 @@ def site_header(context) -> str:
         links.append(("portal:profile", user.get_display_name(), current == "profile"))
         if user.is_staff:
             links.append(("admin:index", _("Administration"), False))
-        token = escape(get_token(request))
+        # The page's own token (the csrf context processor's): masking another costs.
+        token = escape(str(context.get("csrf_token") or get_token(request)))
         log_out = escape(_("Log out"))
         menu = "".join(_menu_link(*link) for link in links) + (
             f'<form method="post" action="{url_for("account_logout")}" class="inline">'
