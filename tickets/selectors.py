@@ -668,7 +668,8 @@ def _attach_people(ticket: Ticket, items) -> None:
     wanted = {getattr(item, f"{name}_id") for kind, item in items for name in TIMELINE_PEOPLE[kind]}
     missing = [name for name in TICKET_PEOPLE if not Ticket._meta.get_field(name).is_cached(ticket)]
     wanted |= {getattr(ticket, f"{name}_id") for name in missing}
-    people = {person.pk: person for person in _PEOPLE.all(list(wanted - {None}))}
+    ids = list(wanted - {None})
+    people = {person.pk: person for person in _PEOPLE.all(ids)} if ids else {}
     for name in missing:
         setattr(ticket, name, people.get(getattr(ticket, f"{name}_id")))
     # Put in each item's cache of its related rows, as prefetching does: setting them
