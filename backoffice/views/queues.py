@@ -156,7 +156,7 @@ def _render_queue(request, queue: str, form, tickets, search, filters, *, saved=
         and querystring(page_query, before=page_token(sort, page.before)),
         "next_query": page.after and querystring(page_query, after=page_token(sort, page.after)),
         "page_query": page_query,
-        "page_form": QueuePageForm(),
+        "page_form": SimpleLazyObject(QueuePageForm),  # kept written: built on a miss
         "query": query.urlencode(),
         "bulk": SimpleLazyObject(lambda: BulkActionForm(ticket_ids=[], auto_id="bulk_%s")),
         "now": timezone.now(),

@@ -29,6 +29,7 @@ from tickets.models import Task
 
 from ..forms import (
     AssignForm,
+    BlankForm,
     CannedPrefillForm,
     DocumentForm,
     FollowupForm,
@@ -89,6 +90,9 @@ def _form(name: str, ticket, request=None, initial=None, observers=None):
         kwargs["ticket"] = ticket
     if request is not None:
         return FORMS[name](request.POST, request.FILES, **kwargs)
+    if name == "observers" and not observers and not initial:
+        # Without observers, the same blank form on every ticket: written once (BlankForm).
+        return BlankForm(ObserversForm, name, ticket=ticket, observers=observers)
     return page_form(FORMS[name], **kwargs)
 
 
