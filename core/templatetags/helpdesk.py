@@ -76,9 +76,8 @@ def time_html(value, timezone, django_format: str) -> str:
     """A `<time>` element in `timezone`, written as short_datetime does; a queue's dates,
     the same from one page to the next, are written once."""
     value = localtime(value, timezone)
-    iso, pattern = value.isoformat(), _pattern_of(django_format)
-    written = _from_iso(iso, pattern) if pattern else formats.date_format(value, django_format)
-    return f'<time datetime="{iso}">{escape(written)}</time>'
+    iso = value.isoformat()
+    return f'<time datetime="{iso}">{escape(_short_local(value, django_format, iso))}</time>'
 
 
 # "3 days" and the like in each language, written once per process: a bounded number.
@@ -192,11 +191,12 @@ def short_datetime_filter(value) -> str:
     return short_datetime(value) if value else ""
 
 
-def _short_local(value, django_format: str) -> str:
-    # Read from the ISO form rather than strftime, which costs many times more.
+def _short_local(value, django_format: str, iso: str = "") -> str:
+    # Read from the ISO form (`iso`, when the caller has it) rather than strftime, which
+    # costs many times more.
     pattern = _pattern_of(django_format)
     if pattern:
-        return _from_iso(value.isoformat(), pattern)
+        return _from_iso(iso or value.isoformat(), pattern)
     return formats.date_format(value, django_format)
 
 
@@ -261,10 +261,11 @@ def timeline_meta_html(kind: str, item, labels: dict, *, show_public: bool = Fal
         labels["role", id(role)] = role_html
     when = item.created_at.astimezone(labels["timezone"])  # aware, from the database
     iso, pattern = when.isoformat(), labels["date_pattern"]
+    # The pattern is escaped once (timeline_labels); the other formats' words are not.
     if pattern:
         written = _from_iso(iso, pattern)
     else:
-        written = escape(formats.date_format(when, labels["datetime_format"]))
+        written = escape(_short_local(when, labels["datetime_format"], iso))
     return (
         f'<p class="meta"><span class="kind">{label}</span> {badge}{name}{role_html}'
         f'— <time datetime="{iso}">{written}</time></p>'
